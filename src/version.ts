@@ -1,1 +1,4 @@
-export const placeholder = 1;
+import { readFileSync } from 'node:fs';
+
+/** The tool's version, read from package.json (one directory above both src/ and dist/). */
+export const TOOL_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

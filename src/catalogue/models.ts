@@ -1,0 +1,33 @@
+/**
+ * Known Bedrock model ids for Codex (SPEC section 6), each with where it was seen. Availability differs by
+ * region and changes over time: this list catches typos offline; the live bedrock.responses call is the
+ * authority.
+ */
+export type ModelStatus = 'current' | 'retired';
+
+export interface CatalogueModel {
+  id: string;
+  status: ModelStatus;
+  seenIn: string;
+  /** For a retired id: the id to use instead, if there is one. */
+  replacedBy?: string;
+}
+
+export const CODEX_DEFAULT_BEDROCK_MODEL = 'openai.gpt-6.1-sol';
+
+export const MODEL_CATALOGUE: readonly CatalogueModel[] = [
+  { id: 'openai.gpt-5.5', status: 'current', seenIn: 'Codex-on-Bedrock setup guide' },
+  { id: 'openai.gpt-5.4', status: 'current', seenIn: 'Codex-on-Bedrock setup guide' },
+  { id: 'openai.gpt-5.6-sol', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-5.6-terra', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-5.6-luna', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-6.1-sol', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue (its default)' },
+  { id: 'openai.gpt-6.1-terra', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-6-astra', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-6-luna', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
+  { id: 'openai.gpt-oss-120b', status: 'retired', seenIn: 'dropped from Codex’s Bedrock catalogue' },
+  { id: 'openai.gpt-oss-20b', status: 'retired', seenIn: 'dropped from Codex’s Bedrock catalogue' },
+  { id: 'openai.gpt-5.4-cmb', status: 'retired', seenIn: 'old id of gpt-5.4', replacedBy: 'openai.gpt-5.4' },
+];
+
+export const CURRENT_MODEL_IDS: readonly string[] = MODEL_CATALOGUE.filter((m) => m.status === 'current').map((m) => m.id);

@@ -1,0 +1,234 @@
+import { allConfigValues, keysUnder, type ConfigLayer } from '../resolve/config.js';
+import { describeOrigin } from '../resolve/origin.js';
+import { BEDROCK_PROVIDER_ID, PROVIDER_TABLE, type EffectiveSetup } from '../resolve/setup.js';
+import { formatKeyPath } from '../resolve/tomlLines.js';
+import { closest } from './suggest.js';
+import type { Check, CheckOutcome } from './types.js';
+
+const DOCS = 'https://developers.openai.com/codex/config-reference';
+
+/** Provider ids built into Codex 0.169.0; any other id must be defined under [model_providers.ID]. */
+export const BUILT_IN_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'amazon-bedrock'] as const;
+
+/** Keys Codex accepts under [model_providers.amazon-bedrock]; anything else makes it refuse the config. */
+const SUPPORTED_PROVIDER_KEYS = ['base_url', 'auth', 'http_headers'];
+const SUPPORTED_AWS_KEYS = ['profile', 'region', 'credential_export', 'auth_refresh'];
+
+const PROVIDER_SNIPPET = [
+  '# at the top of config.toml, before any [table] header:',
+  'model_provider = "amazon-bedrock"',
+  '',
+  '[model_providers.amazon-bedrock.aws]',
+  'region = "us-east-1"   # a region where your model is available',
+].join('\n');
+
+/** Ids people write when they mean Bedrock; each gets "did you mean amazon-bedrock". */
+function looksLikeBedrock(id: string): boolean {
+  const squashed = id.toLowerCase().replace(/[^a-z]/g, '');
+  return squashed.includes('bedrock') || closest(id.toLowerCase(), [BEDROCK_PROVIDER_ID], 3).length > 0;
+}
+
+function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const home = setup.codexHome;
+  if (home.origin.kind !== 'default' && home.state !== 'directory') {
+    const what = home.state === 'missing' ? 'does not exist' : home.state === 'not-a-directory' ? 'is not a directory' : 'cannot be read';
+    return {
+      status: 'fail',
+      summary: `Codex home ${home.path} (from ${describeOrigin(home.origin)}) ${what}; Codex refuses to start`,
+      remediation: `Create it (mkdir -p ${home.path}) and put config.toml there, or unset CODEX_HOME to use ~/.codex.`,
+      docs: DOCS,
+    };
+  }
+  for (const layer of setup.layers) {
+    if (layer.status !== 'error' || !layer.problem) continue;
+    const where = layer.problem.line ? `${layer.path}:${layer.problem.line}:${layer.problem.column ?? 1}` : layer.path;
+    if (layer.problem.kind === 'syntax') {
+      return {
+        status: 'fail',
+        summary: `TOML syntax error in ${where}: ${layer.problem.message}; Codex cannot load its config`,
+        details: [`line ${layer.problem.line ?? '?'}, column ${layer.problem.column ?? '?'} of ${layer.path}`],
+        remediation: `Fix the TOML at line ${layer.problem.line ?? '?'} of ${layer.path} (a common cause: an unquoted string value, e.g. write model = "openai.gpt-5.5").`,
+        docs: DOCS,
+      };
+    }
+    return {
+      status: 'fail',
+      summary: `Cannot read ${layer.path}: ${layer.problem.message}`,
+      remediation: `Make ${layer.path} a readable UTF-8 TOML file (or remove it if it is not meant to be there).`,
+      docs: DOCS,
+    };
+  }
+  return undefined;
+}
+
+function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const user = setup.layers.find((layer) => layer.name === 'user');
+  for (const layer of setup.layers) {
+    const legacy = allConfigValues([layer], ['profile'])[0];
+    if (legacy && typeof legacy.value === 'string') {
+      const name = legacy.value;
+      return {
+        status: 'fail',
+        summary: `Codex refuses to start: legacy \`profile = "${name}"\` (${describeOrigin(legacy.origin)}) is no longer supported`,
+        details: [`Codex says: legacy \`profile = "${name}"\` config is no longer supported; use \`--profile ${name}\` with \`${name}.config.toml\` instead`],
+        remediation: `Remove the line \`profile = "${name}"\`, move that profile's settings into ${setup.codexHome.path}/${name}.config.toml, and run \`codex --profile ${name}\`.`,
+        docs: DOCS,
+      };
+    }
+  }
+  if (setup.profileName && user?.status === 'ok') {
+    const table = allConfigValues([user], ['profiles', setup.profileName])[0];
+    if (table) {
+      return {
+        status: 'fail',
+        summary: `Codex refuses --profile ${setup.profileName}: config.toml also has a legacy [profiles.${setup.profileName}] table (${describeOrigin(table.origin)})`,
+        remediation: `Move the settings of [profiles.${setup.profileName}] into ${setup.codexHome.path}/${setup.profileName}.config.toml and delete the table from config.toml.`,
+        docs: DOCS,
+      };
+    }
+  }
+  const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
+  if (profileLayer?.status === 'missing') {
+    return {
+      status: 'fail',
+      summary: `--profile ${setup.profileName}: ${profileLayer.path} does not exist`,
+      remediation: `Create ${profileLayer.path} with the settings of that profile, or drop --profile.`,
+      docs: DOCS,
+    };
+  }
+  return undefined;
+}
+
+function unsupportedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
+  const unsupported = keysUnder(setup.layers, [...PROVIDER_TABLE]).filter(({ key }) => {
+    const [first, second] = key;
+    if (first === 'aws') return key.length === 1 || !SUPPORTED_AWS_KEYS.includes(second!);
+    return !SUPPORTED_PROVIDER_KEYS.includes(first!);
+  });
+  if (unsupported.length === 0) return undefined;
+  return {
+    status: 'fail',
+    summary: `Codex refuses the config: unsupported key${unsupported.length > 1 ? 's' : ''} under [model_providers.amazon-bedrock]: ${unsupported.map((u) => formatKeyPath(u.key)).join(', ')}`,
+    details: unsupported.map((u) => `${formatKeyPath(u.key)} at ${describeOrigin(u.origin)}`),
+    remediation:
+      'Remove those keys. Codex only supports changing base_url, auth, http_headers, aws.profile, aws.region, aws.credential_export and aws.auth_refresh for the amazon-bedrock provider (the model goes in the top-level `model` key).',
+    docs: DOCS,
+  };
+}
+
+/** A `model_provider` written after a [table] header belongs to that table, so Codex never sees it. */
+function misplacedProviderKey(layers: readonly ConfigLayer[]): { line: number; header: string; path: string } | undefined {
+  for (const layer of layers) {
+    const misplaced = layer.layout.keys.find((key) => key.path.length > 1 && key.path[key.path.length - 1] === 'model_provider' && key.header);
+    if (misplaced?.header) return { line: misplaced.line, header: misplaced.header.text, path: `${layer.path}:${misplaced.header.line}` };
+  }
+  return undefined;
+}
+
+function providerOutcome(setup: EffectiveSetup): CheckOutcome {
+  const provider = setup.provider;
+  if (!provider) {
+    const misplaced = misplacedProviderKey(setup.layers);
+    if (misplaced) {
+      return {
+        status: 'fail',
+        summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key and Codex uses OpenAI`,
+        remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
+        docs: DOCS,
+      };
+    }
+    const user = setup.layers.find((layer) => layer.name === 'user')!;
+    const missing = user.status === 'missing';
+    return {
+      status: 'fail',
+      summary: missing
+        ? `${user.path} does not exist, so Codex uses its default provider, OpenAI, not Amazon Bedrock`
+        : `model_provider is not set, so Codex uses its default provider, OpenAI, not Amazon Bedrock`,
+      remediation: `${missing ? `Create ${user.path}` : `Add to ${user.path}`}:\n${PROVIDER_SNIPPET}`,
+      docs: DOCS,
+    };
+  }
+  const where = describeOrigin(provider.origin);
+  if (typeof provider.value !== 'string') {
+    return {
+      status: 'fail',
+      summary: `model_provider (${where}) is not a string; Codex cannot load the config`,
+      remediation: 'Write it as a string: model_provider = "amazon-bedrock"',
+      docs: DOCS,
+    };
+  }
+  const id = provider.value;
+  if (id === BEDROCK_PROVIDER_ID) return { status: 'pass', summary: `model_provider = "amazon-bedrock" (${where})` };
+
+  const managed = provider.origin.kind === 'config' && provider.origin.layer === 'managed';
+  if (managed) {
+    return {
+      status: 'fail',
+      summary: `The managed config ${where} forces model_provider = "${id}"; it outranks your own config`,
+      remediation: `Ask whoever administers ${provider.origin.kind === 'config' ? provider.origin.path : 'the managed config'} to set model_provider = "amazon-bedrock" (or remove it); no user setting can override a managed config.`,
+      docs: DOCS,
+    };
+  }
+  const definedCustom = allConfigValues(setup.layers, ['model_providers', id]).length > 0;
+  const builtIn = (BUILT_IN_PROVIDERS as readonly string[]).includes(id);
+  const suggestion = looksLikeBedrock(id) ? ` Did you mean "amazon-bedrock"?` : '';
+  const fix = `Set model_provider = "amazon-bedrock" (${where}).`;
+  if (id === 'amazon-bedrock-runtime') {
+    return {
+      status: 'fail',
+      summary: `model_provider = "${id}" (${where}) is a different provider from Codex's "amazon-bedrock" (Mantle) provider.${suggestion}`,
+      remediation: fix,
+      docs: DOCS,
+    };
+  }
+  if (builtIn || definedCustom) {
+    return {
+      status: 'fail',
+      summary: `model_provider = "${id}" (${where}): Codex will use ${builtIn ? `its built-in "${id}" provider` : `the custom provider [model_providers.${id}]`}, not Amazon Bedrock.${suggestion}`,
+      remediation: fix,
+      docs: DOCS,
+    };
+  }
+  return {
+    status: 'fail',
+    summary: `model_provider = "${id}" (${where}): Codex exits with "Model provider \`${id}\` not found".${suggestion}`,
+    remediation: fix,
+    docs: DOCS,
+  };
+}
+
+export const configProvider: Check = {
+  id: 'config.provider',
+  title: 'Codex config selects Amazon Bedrock',
+  requires: [],
+  network: false,
+  run({ setup }) {
+    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup);
+    if (blocking) return blocking;
+    // Codex validates the amazon-bedrock overrides only once that provider is selected; with another
+    // provider (a misplaced model_provider included) it silently uses that one.
+    const outcome = providerOutcome(setup);
+    if (outcome.status !== 'pass') return outcome;
+    const unsupported = unsupportedProviderKeys(setup);
+    if (unsupported) return unsupported;
+
+    const warnings: string[] = [];
+    const remediations: string[] = [];
+    const openAiKey = setup.env.sourced('OPENAI_API_KEY');
+    if (openAiKey) {
+      warnings.push(`OPENAI_API_KEY is set (${describeOrigin(openAiKey.origin)}) but the amazon-bedrock provider does not use it`);
+      remediations.push('OPENAI_API_KEY and ChatGPT sign-in are not used with Bedrock; unset OPENAI_API_KEY unless another tool needs it.');
+    }
+    if (setup.baseUrl) {
+      warnings.push(`base_url is overridden (${describeOrigin(setup.baseUrl.origin)}): Codex sends Bedrock traffic to ${String(setup.baseUrl.value)} and skips its region allow-list`);
+      remediations.push('Remove model_providers.amazon-bedrock.base_url unless you deliberately route through a proxy or a private endpoint.');
+    }
+    const layerList = setup.layers
+      .filter((layer) => layer.status === 'ok')
+      .map((layer) => `${layer.name} layer: ${layer.path}`);
+    const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...warnings];
+    if (warnings.length === 0) return { ...outcome, details };
+    return { status: 'warn', summary: `${outcome.summary}; ${warnings.length === 1 ? warnings[0] : `${warnings.length} warnings`}`, details, remediation: remediations.join('\n'), docs: DOCS };
+  },
+};
+

@@ -1,0 +1,79 @@
+import { describeOrigin, type Origin } from '../resolve/origin.js';
+import { isSecretName } from '../resolve/secretNames.js';
+import type { EffectiveSetup } from '../resolve/setup.js';
+import type { Check, CheckOutcome } from './types.js';
+
+const DOCS = 'https://developers.openai.com/codex/config-advanced';
+
+/** Values the desktop app and IDE extension need but cannot inherit from a shell. */
+function shellOnlyNeeds(setup: EffectiveSetup): string[] {
+  const fromShell = (origin: Origin | undefined) => origin?.kind === 'env' && origin.from === 'shell';
+  const needs: string[] = [];
+  if (setup.region.effective && fromShell(setup.region.effective.origin)) needs.push(`the region (${describeOrigin(setup.region.effective.origin)})`);
+  if (setup.auth.source === 'bearer-env' && fromShell(setup.auth.origin)) needs.push('the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)');
+  if (setup.auth.source === 'env-keys' && fromShell(setup.auth.origin)) needs.push('the AWS access keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
+  if (setup.auth.source === 'sdk-chain' && setup.auth.awsProfile && fromShell(setup.auth.awsProfile.origin)) needs.push(`the AWS profile (AWS_PROFILE)`);
+  return needs;
+}
+
+export const envDotenv: Check = {
+  id: 'env.dotenv',
+  title: '$CODEX_HOME/.env',
+  requires: [],
+  network: false,
+  run({ setup }): CheckOutcome {
+    const { dotenv } = setup.env;
+    const path = dotenv.path;
+    const warnings: string[] = [];
+    const remediation: string[] = [];
+    const details: string[] = [];
+    const shellNeeds = shellOnlyNeeds(setup);
+    if (shellNeeds.length > 0) {
+      warnings.push(`${shellNeeds.join(' and ')} come${shellNeeds.length === 1 ? 's' : ''} only from your shell: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
+      remediation.push(`If you use the desktop app or IDE extension, put those variables in ${path} (e.g. AWS_REGION=us-east-1), then chmod 600 ${path}.`);
+    }
+    const read = dotenv.read;
+    if (read.status === 'missing') {
+      if (warnings.length === 0) return { status: 'pass', summary: `${path} is absent; nothing Codex needs depends on it`, details: ['the CLI inherits the shell environment'] };
+      return { status: 'warn', summary: `${path} is absent and ${warnings[0]}`, remediation: remediation.join('\n'), docs: DOCS };
+    }
+    if (read.status === 'unreadable') {
+      return {
+        status: 'warn',
+        summary: `${path} cannot be read (${read.reason}); Codex skips it, so none of its values apply`,
+        details: warnings,
+        remediation: `Make ${path} a readable UTF-8 text file of KEY=value lines, or remove it.`,
+        docs: DOCS,
+      };
+    }
+    const parse = dotenv.parse!;
+    details.push(`keys set by the file (values hidden): ${parse.entries.map((e) => `${e.key} (line ${e.line})`).join(', ') || 'none'}`);
+    if (parse.dropped.length > 0) {
+      warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? 's' : ''} Codex silently drops: ${parse.dropped.map((d) => `line ${d.line} (${d.reason})`).join(', ')}`);
+      remediation.push(`Fix those lines in ${path}: each must be KEY=value (optionally prefixed by "export ").`);
+    }
+    if (parse.ignoredCodexKeys.length > 0) {
+      warnings.push(`Codex ignores CODEX_* keys in .env: ${parse.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(', ')}`);
+      remediation.push('Set CODEX_* variables in the shell or the app environment instead; Codex refuses them from .env.');
+    }
+    if (dotenv.overriddenShellKeys.length > 0) {
+      warnings.push(`${path} overrides different values already set in your shell for: ${dotenv.overriddenShellKeys.join(', ')} (Codex uses the .env values)`);
+      remediation.push(`Make the shell and ${path} agree, or remove one of them, so other tools and Codex use the same values.`);
+    }
+    const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
+    if (secretKeys.length > 0 && (read.mode & 0o077) !== 0) {
+      warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(', ')}) and is readable by ${read.mode & 0o007 ? 'others' : 'its group'} (mode ${(read.mode & 0o777).toString(8)})`);
+      remediation.push(`chmod 600 ${path}`);
+    }
+    if (warnings.length === 0) {
+      return { status: 'pass', summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? '' : 's'}, applied over the shell as Codex does`, details };
+    }
+    return {
+      status: 'warn',
+      summary: warnings.length === 1 ? `${path}: ${warnings[0]}` : `${path}: ${warnings.length} problems`,
+      details: [...details, ...warnings],
+      remediation: remediation.join('\n'),
+      docs: DOCS,
+    };
+  },
+};

@@ -1,0 +1,91 @@
+import { CODEX_GOVCLOUD_REGIONS, CODEX_MANTLE_REGIONS, REGION_SHAPE } from '../catalogue/regions.js';
+import { describeOrigin } from '../resolve/origin.js';
+import type { EffectiveSetup } from '../resolve/setup.js';
+import { closest } from './suggest.js';
+import type { Check, CheckOutcome } from './types.js';
+
+const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html';
+const KNOWN_REGIONS = [...CODEX_MANTLE_REGIONS, ...CODEX_GOVCLOUD_REGIONS, 'us-west-1', 'ca-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-2', 'ap-northeast-3', 'eu-west-3', 'eu-south-2', 'eu-central-2', 'me-central-1', 'me-south-1', 'af-south-1', 'il-central-1', 'ca-west-1', 'mx-central-1'];
+
+function regionSnippet(region: string): string {
+  return ['[model_providers.amazon-bedrock.aws]', `region = "${region}"`].join('\n');
+}
+
+/** A near miss of a well-formed region: wrong case, surrounding spaces, dashes dropped. */
+function suggestRegion(value: string): string | undefined {
+  const trimmedLower = value.trim().toLowerCase();
+  if (REGION_SHAPE.test(trimmedLower)) return trimmedLower;
+  const squashed = trimmedLower.replace(/[^a-z0-9]/g, '');
+  return KNOWN_REGIONS.find((region) => region.replace(/-/g, '') === squashed) ?? closest(trimmedLower, KNOWN_REGIONS, 2)[0];
+}
+
+function whereToSet(setup: EffectiveSetup): string {
+  return `Set it in ${setup.codexHome.path}/config.toml:\n${regionSnippet('us-east-1')}\nor put AWS_REGION=us-east-1 in ${setup.codexHome.path}/.env (the desktop app and IDE extension read that file, not your shell).`;
+}
+
+export const regionSet: Check = {
+  id: 'region.set',
+  title: 'Region is set and supported by Codex',
+  requires: ['config.provider'],
+  network: false,
+  run({ setup }): CheckOutcome {
+    const { region } = setup;
+    const ignored = region.candidates.filter((c) => c.ignoredBecause).map((c) => `${describeOrigin(c.origin)} was ignored: ${c.ignoredBecause}`);
+    if (!region.effective) {
+      const bearer = setup.auth.mode === 'bearer';
+      return {
+        status: 'fail',
+        summary: bearer
+          ? 'No region found: Codex fails with "bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"'
+          : 'No region found: Codex cannot pick a Bedrock Mantle endpoint',
+        details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored],
+        remediation: whereToSet(setup),
+        docs: DOCS,
+      };
+    }
+    const source = describeOrigin(region.effective.origin);
+    const value = region.effective.value;
+    const details = [`region from ${source}`, ...ignored];
+    if (typeof value !== 'string') {
+      return { status: 'fail', summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:\n${regionSnippet('us-east-1')}`, docs: DOCS };
+    }
+    if (value === '') {
+      return { status: 'fail', summary: `The region at ${source} is an empty string`, details, remediation: whereToSet(setup), docs: DOCS };
+    }
+    if (!REGION_SHAPE.test(value)) {
+      const suggestion = suggestRegion(value);
+      const shown = JSON.stringify(value);
+      return {
+        status: 'fail',
+        summary: `The region ${shown} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        details: [...details, 'Codex uses the value exactly as written: an endpoint host with upper case, spaces or missing dashes does not exist'],
+        remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
+        docs: DOCS,
+      };
+    }
+    const overridden = setup.baseUrl !== null;
+    const allowed = (CODEX_MANTLE_REGIONS as readonly string[]).includes(value) || (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value);
+    if (!allowed && !overridden) {
+      const why = value === 'us-west-1' ? ' (there is no Bedrock Mantle endpoint in us-west-1 at all)' : '';
+      return {
+        status: 'fail',
+        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source})${why}`,
+        details: [...details, `regions Codex 0.169.0 accepts: ${CODEX_MANTLE_REGIONS.join(', ')}`],
+        remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, CODEX_MANTLE_REGIONS, 6)[0] ?? 'us-east-1'}. Accepted: ${CODEX_MANTLE_REGIONS.join(', ')}.`,
+        docs: DOCS,
+      };
+    }
+    if (overridden) details.push(`base_url is overridden, so Codex skips its region allow-list; the region is still used for signing`);
+    const losers = region.candidates.filter((c) => c.value !== null && c.origin !== region.effective!.origin && c.value !== value);
+    if (losers.length > 0) {
+      return {
+        status: 'warn',
+        summary: `Region ${value} from ${source} wins, but other sources disagree: ${losers.map((l) => `${JSON.stringify(l.value)} (${describeOrigin(l.origin)})`).join(', ')}`,
+        details,
+        remediation: `Codex uses ${value}. Make the other sources agree or remove them, so other AWS tools (which read them in a different order) use the same region.`,
+        docs: DOCS,
+      };
+    }
+    return { status: 'pass', summary: `Region ${value} (${source})`, details, facts: { region: value } };
+  },
+};

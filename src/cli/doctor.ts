@@ -1,0 +1,88 @@
+import { homedir } from 'node:os';
+import { ALL_CHECKS } from '../checks/index.js';
+import { runChecks } from '../checks/runner.js';
+import type { CheckResult } from '../checks/types.js';
+import { directoryState, readFileFromDisk } from '../io/files.js';
+import type { ShellEnv } from '../resolve/environment.js';
+import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { renderHuman } from '../report/human.js';
+import { redactorForSetup } from '../report/redact.js';
+import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
+import { TOOL_VERSION } from '../version.js';
+import type { DoctorOptions } from './options.js';
+
+export interface DoctorIo {
+  shellEnv: ShellEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdoutIsTTY: boolean;
+  colorLevel: 0 | 1 | 2 | 3;
+  now: () => Date;
+}
+
+/** Testing and support hook: where Codex's managed config is read from (Codex itself uses /etc/codex). */
+export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
+
+/** Renders a report in the chosen format; the report given is already redacted. */
+function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): string {
+  if (options.format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  return renderHuman(report, {
+    colorLevel: options.color ? io.colorLevel : 0,
+    unicode: io.stdoutIsTTY,
+    verbose: options.verbose,
+  });
+}
+
+async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream, work: () => Promise<T>): Promise<T> {
+  if (!enabled) return work();
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream }).start();
+  try {
+    return await work();
+  } finally {
+    spinner.stop();
+  }
+}
+
+/**
+ * Runs the doctor end to end: resolve once, check, report, render. Returns the exit code; never calls
+ * process.exit, so tests and the bin stub decide what to do with it.
+ */
+export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<number> {
+  let setup: EffectiveSetup | null = null;
+  let results: CheckResult[] = [];
+  let error: string | null = null;
+  let usage = false;
+  try {
+    setup = resolveSetup({
+      ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.model !== undefined ? { modelFlag: options.model } : {}),
+      configOverrides: options.configOverrides,
+      shellEnv: io.shellEnv,
+      homeDir: io.shellEnv['HOME'] || homedir(),
+      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+      readFile: readFileFromDisk,
+      directoryState,
+    });
+    const resolved = setup;
+    results = await withSpinner(io.stderr.isTTY === true && options.format === 'human', io.stderr, () =>
+      runChecks(ALL_CHECKS, {
+        setup: resolved,
+        options: { offline: options.offline, timeoutMs: options.timeoutSeconds * 1000, allowGovcloud: options.allowGovcloud },
+        now: io.now,
+        services: {},
+      }),
+    );
+    const broken = results.filter((result) => result.internalError);
+    if (broken.length > 0) error = `internal error in ${broken.map((result) => result.id).join(', ')} (a bug in codex-bedrock)`;
+  } catch (caught) {
+    usage = caught instanceof UsageError;
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  const redactor = redactorForSetup(setup, io.shellEnv);
+  const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
+  if (error) io.stderr.write(`codex-bedrock: ${usage ? '' : 'error: '}${report.error}\n`);
+  if (options.format === 'json' || results.length > 0) io.stdout.write(render(report, options, io));
+  return exitCodeFor(report, options.strict);
+}

@@ -1,0 +1,83 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { CheckStatus } from '../checks/types.js';
+import type { DoctorReport } from './report.js';
+
+export interface HumanStyle {
+  /** chalk colour level: 0 turns colour off. */
+  colorLevel: 0 | 1 | 2 | 3;
+  /** Unicode symbols on a terminal; plain ASCII when piped or redirected. */
+  unicode: boolean;
+  verbose: boolean;
+}
+
+const SYMBOLS: Record<CheckStatus, { unicode: string; ascii: string }> = {
+  pass: { unicode: '✔', ascii: '[PASS]' },
+  warn: { unicode: '⚠', ascii: '[WARN]' },
+  fail: { unicode: '✖', ascii: '[FAIL]' },
+  skip: { unicode: '○', ascii: '[SKIP]' },
+};
+
+const ASCII_REPLACEMENTS: [RegExp, string][] = [
+  [/[‘’]/g, "'"],
+  [/[“”]/g, '"'],
+  [/…/g, '...'],
+  [/[—–]/g, '-'],
+  [/·/g, '-'],
+  [/[^\x09\x0a\x0d\x20-\x7e]/g, '?'],
+];
+
+export function asciiSafe(text: string): string {
+  return ASCII_REPLACEMENTS.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
+}
+
+function colourFor(chalk: ChalkInstance, status: CheckStatus): (text: string) => string {
+  return { pass: chalk.green, warn: chalk.yellow, fail: chalk.red, skip: chalk.gray }[status];
+}
+
+function indent(text: string, prefix: string, rest: string): string {
+  return text
+    .split('\n')
+    .map((line, index) => (index === 0 ? prefix : rest) + line)
+    .join('\n');
+}
+
+export function verdictLine(report: DoctorReport): string {
+  const networkSkipped = report.checks.some((check) => check.status === 'skip' && /--offline/.test(check.skipReason ?? ''));
+  if (report.error) return `Verdict: the doctor could not finish: ${report.error}`;
+  if (report.overallStatus === 'fail') return 'Verdict: Codex will not work with Amazon Bedrock yet. Fix the failures above, then run codex-bedrock doctor again.';
+  const proven = networkSkipped ? ' (network checks were skipped: run without --offline to prove it end to end)' : '';
+  if (report.overallStatus === 'warn') return `Verdict: Codex should work with Amazon Bedrock, but read the warnings above${proven}.`;
+  return `Verdict: Codex should work with Amazon Bedrock on this machine${proven}.`;
+}
+
+export function countLine(report: DoctorReport, separator: string): string {
+  const s = report.summary;
+  const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+  return [`${s.pass} passed`, plural(s.warn, 'warning'), `${s.fail} failed`, `${s.skip} skipped`].join(separator);
+}
+
+/** The report for a person: one line per check, fixes under failures and warnings, details with --verbose. */
+export function renderHuman(report: DoctorReport, style: HumanStyle): string {
+  const chalk = new Chalk({ level: style.colorLevel });
+  const width = Math.max(...report.checks.map((check) => check.id.length));
+  const lines: string[] = [];
+  const setup = report.setup;
+  lines.push(chalk.bold(`codex-bedrock doctor ${report.tool.version}`));
+  if (setup.codexHome) lines.push(chalk.gray(`Codex home: ${setup.codexHome}${setup.profile ? `  profile: ${setup.profile}` : ''}`));
+  lines.push('');
+  for (const check of report.checks) {
+    const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
+    const colour = colourFor(chalk, check.status);
+    lines.push(`${colour(symbol)} ${chalk.bold(check.id.padEnd(width))}  ${check.status === 'skip' ? chalk.gray(check.summary) : check.summary}`);
+    const pad = ' '.repeat(style.unicode ? 4 : 7);
+    const problem = check.status === 'fail' || check.status === 'warn';
+    if (problem && check.remediation) lines.push(indent(check.remediation, `${pad}${chalk.cyan('fix:')} `, `${pad}     `));
+    if (style.verbose) check.details.forEach((detail) => lines.push(indent(detail, `${pad}${chalk.gray('-')} `, `${pad}  `)));
+    if (problem && check.docs) lines.push(`${pad}${chalk.gray(`docs: ${check.docs}`)}`);
+  }
+  lines.push('');
+  lines.push(countLine(report, style.unicode ? ' · ' : ', '));
+  lines.push(colourFor(chalk, report.overallStatus)(verdictLine(report)));
+  const text = `${lines.join('\n')}\n`;
+  return style.unicode ? text : asciiSafe(text);
+}

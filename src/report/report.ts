@@ -1,0 +1,113 @@
+import type { CheckResult, CheckStatus } from '../checks/types.js';
+import { describeOrigin } from '../resolve/origin.js';
+import type { EffectiveSetup } from '../resolve/setup.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface ReportSetup {
+  codexHome: string | null;
+  configFiles: { layer: string; path: string; status: string }[];
+  profile: string | null;
+  provider: string | null;
+  model: string | null;
+  region: string | null;
+  regionSource: string | null;
+  authMode: string | null;
+  authSource: string | null;
+  endpoint: string | null;
+}
+
+export interface ReportCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  summary: string;
+  details: string[];
+  remediation: string | null;
+  docs: string | null;
+  durationMs: number;
+  skipReason: string | null;
+  facts: Record<string, string | number | boolean | null>;
+}
+
+/** The JSON document of SPEC section 5; every output format is rendered from it. */
+export interface DoctorReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'codex-bedrock'; version: string };
+  generatedAt: string;
+  overallStatus: 'pass' | 'warn' | 'fail';
+  summary: Record<CheckStatus, number>;
+  setup: ReportSetup;
+  checks: ReportCheck[];
+  error: string | null;
+}
+
+const EMPTY_SETUP: ReportSetup = {
+  codexHome: null,
+  configFiles: [],
+  profile: null,
+  provider: null,
+  model: null,
+  region: null,
+  regionSource: null,
+  authMode: null,
+  authSource: null,
+  endpoint: null,
+};
+
+function reportSetup(setup: EffectiveSetup): ReportSetup {
+  const region = setup.region.effective;
+  return {
+    codexHome: setup.codexHome.path,
+    configFiles: setup.layers.map((layer) => ({ layer: layer.name, path: layer.path, status: layer.status })),
+    profile: setup.profileName,
+    provider: typeof setup.provider?.value === 'string' ? setup.provider.value : null,
+    model: setup.model.value,
+    region: typeof region?.value === 'string' ? region.value : null,
+    regionSource: region ? describeOrigin(region.origin) : null,
+    authMode: setup.auth.mode,
+    authSource: setup.auth.description,
+    endpoint: setup.endpoint?.value ?? null,
+  };
+}
+
+export function buildReport(input: {
+  version: string;
+  generatedAt: Date;
+  setup: EffectiveSetup | null;
+  results: readonly CheckResult[];
+  error: string | null;
+}): DoctorReport {
+  const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  input.results.forEach((result) => (summary[result.status] += 1));
+  const overallStatus = input.error || summary.fail > 0 ? 'fail' : summary.warn > 0 ? 'warn' : 'pass';
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'codex-bedrock', version: input.version },
+    generatedAt: input.generatedAt.toISOString(),
+    overallStatus,
+    summary,
+    setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
+    checks: input.results.map((result) => ({
+      id: result.id,
+      title: result.title,
+      status: result.status,
+      summary: result.summary,
+      details: result.details,
+      remediation: result.remediation,
+      docs: result.docs,
+      durationMs: result.durationMs,
+      skipReason: result.skipReason,
+      facts: result.facts,
+    })),
+    error: input.error,
+  };
+}
+
+/** SPEC section 2: 2 for a usage or internal error, 1 for a failed check (or a warning with --strict), else 0. */
+export function exitCodeFor(report: DoctorReport, strict: boolean): 0 | 1 | 2 {
+  if (report.error) return 2;
+  if (report.summary.fail > 0) return 1;
+  if (strict && report.summary.warn > 0) return 1;
+  return 0;
+}

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { mantleEndpoint } from '../catalogue/regions.js';
+import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
+import type { DirectoryState, FileReader } from '../io/files.js';
+import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
+import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
+import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
+import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
+import type { Origin, Sourced } from './origin.js';
+import { resolveRegion, type RegionResolution } from './region.js';
+
+export const BEDROCK_PROVIDER_ID = 'amazon-bedrock';
+export const PROVIDER_TABLE = ['model_providers', BEDROCK_PROVIDER_ID] as const;
+export const DEFAULT_MANAGED_CONFIG_PATH = '/etc/codex/managed_config.toml';
+
+/** The explicit inputs of resolution: nothing here reads process.env, the clock or the disk by itself. */
+export interface ResolveInputs {
+  codexHomeFlag?: string;
+  profile?: string;
+  configOverrides: readonly string[];
+  modelFlag?: string;
+  shellEnv: ShellEnv;
+  homeDir: string;
+  managedConfigPath: string;
+  readFile: FileReader;
+  directoryState: (path: string) => DirectoryState;
+}
+
+export interface CodexHome {
+  path: string;
+  origin: Origin;
+  state: DirectoryState;
+}
+
+/** What Codex will see on this machine, with the provenance of every value. Checks only read this. */
+export interface EffectiveSetup {
+  codexHome: CodexHome;
+  env: EffectiveEnvironment;
+  profileName: string | null;
+  layers: ConfigLayer[];
+  provider: Sourced<unknown> | null;
+  baseUrl: Sourced<unknown> | null;
+  model: Sourced<string>;
+  region: RegionResolution;
+  auth: AuthPlan;
+  storedLogin: StoredLogin;
+  awsConfig: AwsSharedFile;
+  awsCredentials: AwsSharedFile;
+  /** Null when there is no usable region and no base_url override. */
+  endpoint: Sourced<string> | null;
+}
+
+export class UsageError extends Error {}
+
+export function parseOverrides(raw: readonly string[]): CliOverride[] {
+  return raw.map((entry) => {
+    const parsed = parseCliOverride(entry);
+    if ('error' in parsed) throw new UsageError(`-c ${parsed.error}`);
+    return parsed;
+  });
+}
+
+function resolveCodexHome(inputs: ResolveInputs): CodexHome {
+  // Same rule as Codex: $CODEX_HOME when set, else ~/.codex. The flag stands in for $CODEX_HOME.
+  const fromEnv = inputs.shellEnv['CODEX_HOME'];
+  const [path, origin]: [string, Origin] = inputs.codexHomeFlag
+    ? [inputs.codexHomeFlag, { kind: 'cli-override', flag: '--codex-home' }]
+    : fromEnv
+      ? [fromEnv, { kind: 'env', name: 'CODEX_HOME', from: 'shell' }]
+      : [join(inputs.homeDir, '.codex'), { kind: 'default', note: 'default (~/.codex)' }];
+  return { path, origin, state: inputs.directoryState(path) };
+}
+
+export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
+  const overrides = parseOverrides(inputs.configOverrides);
+  const codexHome = resolveCodexHome(inputs);
+  const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')));
+
+  const layers: ConfigLayer[] = [fileLayer('user', join(codexHome.path, 'config.toml'), inputs.readFile)];
+  if (inputs.profile) layers.push(fileLayer('profile', join(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
+  if (overrides.length > 0) layers.push(cliLayer(overrides));
+  const managed = fileLayer('managed', inputs.managedConfigPath, inputs.readFile);
+  if (managed.status !== 'missing') layers.push(managed);
+
+  const provider = lookupConfig(layers, ['model_provider']) ?? null;
+  const providerKey = (key: string[]) => lookupConfig(layers, [...PROVIDER_TABLE, ...key]);
+  const baseUrl = providerKey(['base_url']) ?? null;
+  const configAwsProfile = providerKey(['aws', 'profile']);
+
+  const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
+  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env });
+
+  const awsConfigPath = env.nonEmpty('AWS_CONFIG_FILE')?.value ?? join(inputs.homeDir, '.aws', 'config');
+  const awsCredentialsPath = env.nonEmpty('AWS_SHARED_CREDENTIALS_FILE')?.value ?? join(inputs.homeDir, '.aws', 'credentials');
+  const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), 'config');
+  const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), 'credentials');
+
+  const awsProfileName = auth.awsProfile?.value ?? 'default';
+  const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
+  const region = resolveRegion(providerKey(['aws', 'region']), env, {
+    profile: awsProfileName,
+    consulted: auth.mode === 'iam',
+    sourced: profileRegionEntry
+      ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } }
+      : undefined,
+  });
+
+  const model = resolveModel(inputs.modelFlag, layers);
+  const endpoint = resolveEndpoint(baseUrl, region);
+
+  return {
+    codexHome,
+    env,
+    profileName: inputs.profile ?? null,
+    layers,
+    provider,
+    baseUrl,
+    model,
+    region,
+    auth,
+    storedLogin,
+    awsConfig,
+    awsCredentials,
+    endpoint,
+  };
+}
+
+function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[]): Sourced<string> {
+  if (modelFlag !== undefined) return { value: modelFlag, origin: { kind: 'cli-override', flag: '--model' } };
+  const configured = lookupConfig(layers, ['model']);
+  if (configured && typeof configured.value === 'string') return { value: configured.value, origin: configured.origin };
+  return { value: CODEX_DEFAULT_BEDROCK_MODEL, origin: { kind: 'default', note: 'Codex 0.169.0 default for Amazon Bedrock' } };
+}
+
+function resolveEndpoint(baseUrl: Sourced<unknown> | null, region: RegionResolution): Sourced<string> | null {
+  if (baseUrl && typeof baseUrl.value === 'string') return { value: baseUrl.value.replace(/\/+$/, ''), origin: baseUrl.origin };
+  const value = region.effective?.value;
+  if (typeof value !== 'string' || value === '') return null;
+  return { value: mantleEndpoint(value), origin: region.effective!.origin };
+}
