@@ -480,7 +480,7 @@ export async function verifyPresignedBearerKey(key: string, opts: VerifyBearerOp
         new HttpRequest({ method, protocol: 'https:', hostname: KEY_HOST, path: '/', query: q, headers: { host: KEY_HOST } }),
         { signingDate: issuedAt, expiresIn: expires, signingRegion: scope.region, signingService: 'bedrock' },
       );
-      const sig = presigned.query['X-Amz-Signature'];
+      const sig = presigned.query?.['X-Amz-Signature'];
       if (typeof sig === 'string' && safeEqualHex(sig, claimed)) {
         return {
           ok: true,

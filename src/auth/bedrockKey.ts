@@ -6,6 +6,8 @@
  * key id only appears as first 4 + '…' + last 4.
  */
 
+import { accessKeyHint, formatDuration, formatTime } from '../format.js';
+
 export type BearerKeyFinding = { severity: 'fail' | 'warn' | 'info'; code: string; message: string; fix?: string };
 export interface ShortTermKeyInfo {
   kind: 'short-term';
@@ -38,6 +40,9 @@ const NEAR_EXPIRY_MS = 15 * 60 * 1000;
 // it includes U+0085 and excludes U+FEFF (a BOM is NOT trimmed by Codex, so it would be sent).
 const WS = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const TRIM_RE = new RegExp(`^${WS}+|${WS}+$`, 'g');
+
+/** Trims a bearer key exactly as Codex does (Rust `str::trim`). */
+export const codexTrim = (value: string): string => value.replace(TRIM_RE, '');
 const INNER_BAD_RE = new RegExp(`${WS}|[\\u0000-\\u001f\\u007f\\ufeff]`);
 
 const PLACEHOLDERS: RegExp[] = [
@@ -49,20 +54,8 @@ const PLACEHOLDERS: RegExp[] = [
   /^(changeme|change[-_]me|replace[-_ ]?me|placeholder|todo|dummy|example|null|undefined|none|token|key)$/i,
 ];
 
-const fmtTime = (d: Date): string => d.toISOString().replace('.000Z', 'Z');
-
-/** Human duration such as "3 h 5 min" or "42 s"; at most two units so messages stay one line. */
-function formatDuration(ms: number): string {
-  let s = Math.round(Math.abs(ms) / 1000);
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['min', 60], ['s', 1]] as const) {
-    if (s >= size && parts.length < 2) { parts.push(`${Math.floor(s / size)} ${unit}`); s %= size; }
-    else if (parts.length > 0) break;
-  }
-  return parts.length ? parts.join(' ') : '0 s';
-}
-
-const hint = (akid: string): string => (akid.length >= 8 ? `${akid.slice(0, 4)}…${akid.slice(-4)}` : `${akid.slice(0, 4)}…`);
+const fmtTime = formatTime;
+const hint = accessKeyHint;
 
 /** Strict standard-alphabet base64 → UTF-8 text, or a reason (never containing the input). */
 function decodeBase64(b64: string): { text: string } | { reason: string } {

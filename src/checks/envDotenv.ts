@@ -29,7 +29,7 @@ export const envDotenv: Check = {
     const details: string[] = [];
     const shellNeeds = shellOnlyNeeds(setup);
     if (shellNeeds.length > 0) {
-      warnings.push(`${shellNeeds.join(' and ')} come${shellNeeds.length === 1 ? 's' : ''} only from your shell: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
+      warnings.push(`only your shell sets ${shellNeeds.join(' and ')}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
       remediation.push(`If you use the desktop app or IDE extension, put those variables in ${path} (e.g. AWS_REGION=us-east-1), then chmod 600 ${path}.`);
     }
     const read = dotenv.read;

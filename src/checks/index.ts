@@ -1,3 +1,5 @@
+import { authIdentity } from './authIdentity.js';
+import { authToken } from './authToken.js';
 import { configProvider } from './configProvider.js';
 import { envDotenv } from './envDotenv.js';
 import { modelId } from './modelId.js';
@@ -20,8 +22,8 @@ export const ALL_CHECKS: readonly Check[] = [
   configProvider,
   regionSet,
   regionNotGovcloud,
-  notImplementedYet('auth.token', 'Credential Codex will use', ['config.provider'], false),
-  notImplementedYet('auth.identity', 'AWS identity (STS)', ['auth.token'], true),
+  authToken,
+  authIdentity,
   modelId,
   envDotenv,
   notImplementedYet('bedrock.responses', 'Live Responses call to Bedrock Mantle', ['region.set', 'region.not-govcloud', 'auth.token', 'auth.identity', 'model.id'], true),

@@ -9,6 +9,7 @@ import { renderHuman } from '../report/human.js';
 import { redactorForSetup } from '../report/redact.js';
 import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
+import { createServices, NO_NETWORK } from '../net/services.js';
 import type { DoctorOptions } from './options.js';
 
 export interface DoctorIo {
@@ -66,12 +67,17 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       directoryState,
     });
     const resolved = setup;
+    if (!options.offline) {
+      // Codex applies $CODEX_HOME/.env with set_var before anything reads the environment; the AWS SDK
+      // reads process.env, so the doctor does the same before it loads the SDK.
+      resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
+    }
     results = await withSpinner(io.stderr.isTTY === true && options.format === 'human', io.stderr, () =>
       runChecks(ALL_CHECKS, {
         setup: resolved,
         options: { offline: options.offline, timeoutMs: options.timeoutSeconds * 1000, allowGovcloud: options.allowGovcloud },
         now: io.now,
-        services: {},
+        services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs: options.timeoutSeconds * 1000 }),
       }),
     );
     const broken = results.filter((result) => result.internalError);

@@ -31,6 +31,26 @@ function doctorOptions(y: Argv) {
     .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color turns it off; NO_COLOR and FORCE_COLOR are honoured)' });
 }
 
+/** Network steps that may each take up to --timeout: credentials, STS, the Responses call, the model list. */
+const NETWORK_STEPS = 4;
+
+/**
+ * Every network step has its own timeout; this ceiling is the backstop for a bug or a hung dependency, so the
+ * doctor itself can never hang a CI job.
+ */
+function armHardCeiling(options: DoctorOptions, wantsJson: boolean): void {
+  const ceilingMs = (options.timeoutSeconds * (NETWORK_STEPS + 1) + 5) * 1000;
+  setTimeout(() => {
+    const message = `gave up after ${Math.round(ceilingMs / 1000)} s (the hard ceiling of the whole run)`;
+    process.stderr.write(`codex-bedrock: internal error: ${message}\n`);
+    if (wantsJson) {
+      const report = buildReport({ version: TOOL_VERSION, generatedAt: new Date(), setup: null, results: [], error: message });
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    }
+    process.exit(2);
+  }, ceilingMs).unref();
+}
+
 export async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
   const parsed = await yargs(argv)
@@ -62,9 +82,10 @@ export async function main(argv: string[]): Promise<number> {
     verbose: Boolean(parsed['verbose']),
     color: parsed['color'] !== false,
   };
+  armHardCeiling(options, wantsJson);
   // Snapshot the shell before silencing the AWS SDK's Node-version notice, which would pollute stderr.
   const shellEnv = { ...process.env };
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= '1';
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   return runDoctor(options, {
     shellEnv,
     stdout: process.stdout,
@@ -75,12 +96,12 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`codex-bedrock: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+/** Exits once stdout has drained, so a lingering socket (a timed-out SDK call) can never keep the process alive. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(hideBin(process.argv)).then(exitAfterFlush, (error: unknown) => {
+  process.stderr.write(`codex-bedrock: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitAfterFlush(2);
+});

@@ -1,8 +1,36 @@
+import type { EffectiveSetup } from '../resolve/setup.js';
+import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
+import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
+
 /**
- * What network checks reach the outside world through. Built lazily by the CLI so that offline runs never
- * load the AWS SDK; tests construct the same real implementations pointed at loopback servers.
+ * What checks reach the outside world through. The AWS SDK is imported inside these functions, never at
+ * module load, so offline and bearer-only runs never load it. Results are memoised: credentials are
+ * resolved once and shared by auth.token, auth.identity and bedrock.responses.
  */
 export interface Services {
-  /** Environment handed to the AWS SDK and child processes (the effective environment, not process.env). */
-  readonly placeholder?: never;
+  iamCredentials(): Promise<IamResolution>;
+  callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
 }
+
+export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
+  const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : 'us-east-1';
+  const sts = stsEndpoint(setup.env, region);
+  let credentials: Promise<IamResolution> | undefined;
+  let identity: Promise<CallerIdentityResult> | undefined;
+  return {
+    iamCredentials() {
+      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) });
+      return credentials;
+    },
+    callerIdentity(resolved) {
+      identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs });
+      return identity;
+    },
+  };
+}
+
+/** For runs and tests where nothing may touch the network: any use is a bug and says so. */
+export const NO_NETWORK: Services = {
+  iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
+  callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
+};

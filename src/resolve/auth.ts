@@ -1,3 +1,4 @@
+import { codexTrim } from '../auth/bedrockKey.js';
 import type { FileRead } from '../io/files.js';
 import type { EffectiveEnvironment } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
@@ -84,7 +85,7 @@ export function planAuth(input: {
   const { env } = input;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
   // Codex trims the key and treats an empty value as unset.
-  const bearerEnv = bearerVar && bearerVar.value.trim() !== '' ? bearerVar : undefined;
+  const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== '' ? bearerVar : undefined;
   const emptyBearer = bearerVar && !bearerEnv ? bearerVar.origin : undefined;
   const accessKey = env.nonEmpty('AWS_ACCESS_KEY_ID');
   const secretKey = env.nonEmpty('AWS_SECRET_ACCESS_KEY');

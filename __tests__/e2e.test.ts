@@ -1,0 +1,80 @@
+/**
+ * End-to-end: every folder under fixtures/scenarios/ is copied to a temporary directory and the BUILT CLI
+ * (`node bin/codex-bedrock.js doctor --json --offline ...`) runs there as a child process with a clean
+ * environment. See __tests__/helpers/scenarios.ts for the scenario format and what is asserted.
+ *
+ * The children run in beforeAll, four at a time; each test then checks one scenario's result.
+ * `npm test` builds before jest; this file does not build.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  assertBuilt,
+  loadScenarios,
+  pool,
+  repositoryModes,
+  runScenario,
+  scenarioProblems,
+  SCENARIO_DIR,
+  SPEC_CHECK_IDS,
+  type ScenarioRun,
+} from './helpers/scenarios.js';
+
+const scenarios = loadScenarios();
+const CONCURRENCY = 4;
+
+describe(`end-to-end scenarios (${SCENARIO_DIR})`, () => {
+  let tmpRoot = '';
+  const runs = new Map<string, ScenarioRun>();
+  const modesBefore = repositoryModes(scenarios);
+
+  beforeAll(async () => {
+    assertBuilt();
+    tmpRoot = mkdtempSync(join(tmpdir(), 'codex-bedrock-e2e-'));
+    const results = await pool(scenarios, CONCURRENCY, (scenario) => runScenario(scenario, tmpRoot));
+    results.forEach((run) => runs.set(run.scenario.name, run));
+  }, 120_000);
+
+  afterAll(() => {
+    if (tmpRoot && !process.env['KEEP_E2E_TMP']) rmSync(tmpRoot, { recursive: true, force: true });
+  });
+
+  it('has at least 30 scenarios', () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(scenarios.map((scenario) => [scenario.name, scenario.description] as const))('%s: %s', (name) => {
+    const run = runs.get(name);
+    if (!run) throw new Error(`scenario ${name} did not run (see the beforeAll failure)`);
+    expect(scenarioProblems(run)).toEqual([]);
+  });
+
+  it('only ever modifies the temporary copies, never the fixtures in the repository', () => {
+    for (const [path, mode] of modesBefore) expect({ path, mode: statSync(path).mode & 0o7777 }).toEqual({ path, mode });
+  });
+
+  it('covers every SPEC check id that is implemented, and each status at least once', () => {
+    const seen = new Set<string>();
+    for (const run of runs.values()) {
+      for (const [id, status] of Object.entries(run.scenario.expect.checks ?? {})) seen.add(`${id}:${status}`);
+    }
+    const implemented = ['config.provider', 'region.set', 'region.not-govcloud', 'model.id', 'env.dotenv'];
+    const wanted: Record<string, string[]> = {
+      'config.provider': ['pass', 'warn', 'fail'],
+      'region.set': ['pass', 'warn', 'fail', 'skip'],
+      'region.not-govcloud': ['pass', 'warn', 'fail', 'skip'],
+      'model.id': ['pass', 'warn', 'fail', 'skip'],
+      'env.dotenv': ['pass', 'warn'],
+    };
+    expect(implemented.every((id) => (SPEC_CHECK_IDS as readonly string[]).includes(id))).toBe(true);
+    const missing = Object.entries(wanted).flatMap(([id, statuses]) => statuses.filter((s) => !seen.has(`${id}:${s}`)).map((s) => `${id}:${s}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('runs quickly enough to keep the suite well under a minute', () => {
+    const slowest = Math.max(...[...runs.values()].map((run) => run.cli.durationMs));
+    expect(slowest).toBeLessThan(15_000);
+  });
+});

@@ -1,0 +1,193 @@
+import { analyseBearerKey, type BearerKeyAnalysis } from '../auth/bedrockKey.js';
+import { existingProfiles, IAM_SOURCE_LABELS, profileKind, profileSettings } from '../auth/profileKind.js';
+import { accessKeyHint, formatDuration, formatTime } from '../format.js';
+import { REGION_SHAPE } from '../catalogue/regions.js';
+import { describeOrigin } from '../resolve/origin.js';
+import type { EffectiveSetup } from '../resolve/setup.js';
+import type { Check, CheckContext, CheckOutcome, CheckStatus } from './types.js';
+
+const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html';
+const NEAR_EXPIRY_MS = 15 * 60 * 1000;
+
+function worst(statuses: CheckStatus[]): CheckStatus {
+  return (['fail', 'warn', 'pass'] as const).find((status) => statuses.includes(status)) ?? 'pass';
+}
+
+/** Which credentials Codex will not use, said once for every auth path. */
+function precedenceNotes(setup: EffectiveSetup): string[] {
+  const notes = setup.auth.ignored.map((item) => `${item.what} is present but ignored: ${item.why}`);
+  if (setup.auth.emptyBearerIgnored) {
+    notes.push(`AWS_BEARER_TOKEN_BEDROCK is set but empty (${describeOrigin(setup.auth.emptyBearerIgnored)}): Codex ignores it and uses IAM credentials`);
+  }
+  return notes;
+}
+
+function effectiveRegion(setup: EffectiveSetup): string | null {
+  const value = setup.region.effective?.value;
+  return typeof value === 'string' && REGION_SHAPE.test(value) ? value : null;
+}
+
+function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): CheckOutcome {
+  const source = describeOrigin(setup.auth.origin);
+  const problems = analysis.findings.filter((f) => f.severity !== 'info');
+  const infos = analysis.findings.filter((f) => f.severity === 'info');
+  const status = worst(problems.map((f) => f.severity as CheckStatus));
+  const notes = precedenceNotes(setup);
+  const kindLabel = { 'short-term': 'short-term Bedrock API key', 'long-term': 'long-term Bedrock API key', unknown: 'Bedrock API key of unknown format', empty: 'empty key' }[analysis.kind];
+  const facts: Record<string, string | number | boolean | null> = { authMode: 'bearer', keyKind: analysis.kind };
+  if (analysis.shortTerm) {
+    Object.assign(facts, {
+      expiresAt: analysis.shortTerm.expiresAt.toISOString(),
+      keyRegion: analysis.shortTerm.region,
+      accessKeyId: analysis.shortTerm.accessKeyIdHint,
+      fromTemporaryCredentials: analysis.shortTerm.fromTemporaryCredentials,
+    });
+  }
+  if (analysis.longTerm) Object.assign(facts, { iamUser: analysis.longTerm.iamUser, accountId: analysis.longTerm.accountId });
+  const headline = status === 'pass' ? (infos.find((f) => /valid until|left/.test(f.message))?.message ?? `Codex will send the ${kindLabel}`) : problems.map((f) => f.message).join(' ');
+  return {
+    status,
+    summary: status === 'pass' ? `${headline} Source: ${source}.` : `${headline} (${source})`,
+    details: [`Codex sends ${source} as Authorization: Bearer`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
+    ...(problems.length > 0 ? { remediation: [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
+    docs: DOCS,
+    facts,
+  };
+}
+
+/** --offline on the IAM path: say what Codex would use, from configuration alone; nothing is run. */
+function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
+  const plan = setup.auth;
+  const notes = precedenceNotes(setup);
+  if (plan.source === 'env-keys') {
+    const akid = setup.env.get('AWS_ACCESS_KEY_ID')!.trim();
+    const temporary = akid.startsWith('ASIA');
+    if (temporary && !setup.env.nonEmpty('AWS_SESSION_TOKEN')) {
+      return {
+        status: 'fail',
+        summary: `AWS_ACCESS_KEY_ID ${accessKeyHint(akid)} is a temporary key (ASIA…) but AWS_SESSION_TOKEN is not set; AWS will reject it`,
+        details: notes,
+        remediation: 'Export AWS_SESSION_TOKEN together with the temporary keys (all three come from the same aws sts / SSO output).',
+        docs: DOCS,
+      };
+    }
+    return {
+      status: 'pass',
+      summary: `Codex will use ${temporary ? 'temporary' : 'long-term'} access key ${accessKeyHint(akid)} from ${describeOrigin(plan.origin)} (not verified: --offline)`,
+      details: notes,
+      facts: { authMode: 'iam', credentialSource: 'env-keys', accessKeyId: accessKeyHint(akid) },
+    };
+  }
+  const profile = plan.awsProfile?.value ?? 'default';
+  const settings = profileSettings(setup, profile);
+  if (!settings) {
+    const existing = existingProfiles(setup);
+    const named = plan.awsProfile !== undefined;
+    return {
+      status: named ? 'fail' : 'warn',
+      summary: named
+        ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}`
+        : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
+      details: notes,
+      remediation: named
+        ? existing.length > 0 ? `Use one of: ${existing.join(', ')}` : `Create it: aws configure --profile ${profile}`
+        : 'Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).',
+      docs: DOCS,
+    };
+  }
+  const kind = profileKind(settings);
+  if (!kind) {
+    return {
+      status: 'fail',
+      summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
+      details: notes,
+      remediation: `Add credentials to it: aws configure --profile ${profile}`,
+      docs: DOCS,
+    };
+  }
+  return {
+    status: 'pass',
+    summary: `Codex will take credentials from AWS profile "${profile}" via ${IAM_SOURCE_LABELS[kind]} (not resolved: --offline)`,
+    details: notes,
+    facts: { authMode: 'iam', credentialSource: kind, profile },
+  };
+}
+
+async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
+  const { setup } = context;
+  const notes = precedenceNotes(setup);
+  const resolution = await context.services.iamCredentials();
+  if (!resolution.ok) {
+    return {
+      status: 'fail',
+      summary: `Codex cannot get IAM credentials from ${setup.auth.description}: ${resolution.reason}`,
+      details: notes,
+      remediation: resolution.fix,
+      docs: DOCS,
+      facts: { authMode: 'iam', credentialSource: resolution.source, profile: resolution.profile },
+    };
+  }
+  const creds = resolution.credentials;
+  const key = accessKeyHint(creds.accessKeyId);
+  const via = `${IAM_SOURCE_LABELS[creds.source]}${creds.profile ? ` (profile ${creds.profile})` : ''}`;
+  const facts = {
+    authMode: 'iam',
+    credentialSource: creds.source,
+    profile: creds.profile,
+    accessKeyId: key,
+    temporary: Boolean(creds.sessionToken),
+    expiresAt: creds.expiration?.toISOString() ?? null,
+  };
+  const left = creds.expiration ? creds.expiration.getTime() - context.now().getTime() : null;
+  if (left !== null && left <= 0) {
+    return {
+      status: 'fail',
+      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago)`,
+      details: notes,
+      remediation: creds.source === 'sso' ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ''}` : 'Refresh the credentials (re-run what produced them).',
+      docs: DOCS,
+      facts,
+    };
+  }
+  const expiry = creds.expiration ? `, valid until ${formatTime(creds.expiration)} (${formatDuration(left!)} left)` : ', no expiry';
+  if (left !== null && left < NEAR_EXPIRY_MS) {
+    return {
+      status: 'warn',
+      summary: `IAM credentials from ${via} expire in ${formatDuration(left)} (${formatTime(creds.expiration!)})`,
+      details: notes,
+      remediation: 'Refresh them before a long Codex session; Codex re-resolves credentials from the same source when it starts.',
+      docs: DOCS,
+      facts,
+    };
+  }
+  return {
+    status: 'pass',
+    summary: `Codex will sign with ${creds.sessionToken ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
+    details: notes,
+    facts,
+  };
+}
+
+export const authToken: Check = {
+  id: 'auth.token',
+  title: 'Credential Codex will use',
+  requires: ['config.provider'],
+  network: false,
+  async run(context) {
+    const { setup } = context;
+    if (setup.auth.mode === 'command') {
+      return {
+        status: 'warn',
+        summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
+        details: precedenceNotes(setup),
+        remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
+        docs: DOCS,
+        facts: { authMode: 'command' },
+      };
+    }
+    if (setup.auth.mode === 'bearer') {
+      return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)));
+    }
+    return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * Network failures, classified once for every caller (STS, Mantle, the model list) so each says the same
+ * plain sentence with the same fix.
+ */
+export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'timeout' | 'reset' | 'other';
+
+export interface NetworkFailure {
+  kind: NetworkFailureKind;
+  code: string | null;
+}
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
+
+function errorCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  // Under some runtimes the AWS SDK re-wraps socket errors and only the message keeps the code.
+  const message = error instanceof Error ? error.message : String(error);
+  return /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID)\b/.exec(message)?.[1] ?? null;
+}
+
+export function classifyNetworkError(error: unknown): NetworkFailure {
+  const code = errorCode(error);
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ABORT_ERR') return { kind: 'timeout', code };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'dns', code };
+  if (code === 'ECONNREFUSED') return { kind: 'refused', code };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return { kind: 'reset', code };
+  if (code && TLS_CODES.test(code)) return { kind: 'tls', code };
+  return { kind: 'other', code };
+}
+
+/** One sentence and a fix for a network failure while talking to `what` at `host`. */
+export function explainNetworkFailure(failure: NetworkFailure, what: string, host: string, timeoutSeconds: number): { summary: string; fix: string } {
+  switch (failure.kind) {
+    case 'timeout':
+      return {
+        summary: `${what} did not answer within ${timeoutSeconds} s (${host})`,
+        fix: `Check the network path to ${host} (VPN, firewall, proxy: HTTPS_PROXY/NO_PROXY), or raise --timeout if the link is slow.`,
+      };
+    case 'dns':
+      return {
+        summary: `The host name ${host} does not resolve (${failure.code})`,
+        fix: `Check DNS and network access; if you are offline, run with --offline.`,
+      };
+    case 'refused':
+      return {
+        summary: `The connection to ${host} was refused (${failure.code})`,
+        fix: `Nothing is listening there: check the endpoint (an overridden base_url or AWS_ENDPOINT_URL*) and any proxy settings.`,
+      };
+    case 'tls':
+      return {
+        summary: `TLS failed talking to ${host} (${failure.code}): the certificate chain is not trusted`,
+        fix: `A corporate proxy or TLS inspection is likely: export NODE_EXTRA_CA_CERTS=/path/to/corporate-ca.pem for this tool (Codex needs the same CA in the system trust store or SSL_CERT_FILE).`,
+      };
+    case 'reset':
+      return {
+        summary: `The connection to ${host} was reset (${failure.code})`,
+        fix: `A proxy or firewall may be cutting the connection; check HTTPS_PROXY/NO_PROXY and try again.`,
+      };
+    default:
+      return { summary: `The request to ${host} failed${failure.code ? ` (${failure.code})` : ''}`, fix: 'Check network access and try again.' };
+  }
+}
