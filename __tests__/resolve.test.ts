@@ -328,6 +328,11 @@ describe('-c parsing (as `codex -c`)', () => {
       overrides: ['model_providers.amazon-bedrock.aws={ region = "sa-east-1" }'],
       expected: at('sa-east-1', '-c model_providers.amazon-bedrock.aws'),
     },
+    {
+      name: 'the origin is the override whose key path holds the value (not one whose name merely starts the same)',
+      overrides: ['model_providers.amazon-bedrock.aws={ region = "sa-east-1" }', 'model_providers.amazon-bedrock.aws.reg=1'],
+      expected: at('sa-east-1', '-c model_providers.amazon-bedrock.aws'),
+    },
   ])('reaches the effective setup: $name', ({ overrides, expected }) => {
     const setup = makeWorld({ overrides }).resolve();
     const isRegion = overrides[0]!.startsWith('model_providers');
@@ -415,7 +420,7 @@ describe('auth source precedence', () => {
       source: 'aws-profile-config',
       origin: `${CONFIG}:3`,
       awsProfile: at('work', `${CONFIG}:3`),
-      ignored: [],
+      ignored: ['AWS_PROFILE=personal'],
     },
     {
       name: 'the key stored by codex login in auth.json beats AWS_BEARER_TOKEN_BEDROCK',

@@ -99,8 +99,11 @@ export function planAuth(input: {
     { what: 'AWS_BEARER_TOKEN_BEDROCK', present: Boolean(bearerEnv) },
     { what: 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', present: Boolean(envKeys) },
   ];
-  const ignoredExcept = (winner: string, why: string): IgnoredCredential[] =>
-    present.filter((p) => p.present && p.what !== winner).map((p) => ({ what: p.what, why }));
+  const ignoredExcept = (winner: string, why: string): IgnoredCredential[] => [
+    ...present.filter((p) => p.present && p.what !== winner).map((p) => ({ what: p.what, why })),
+    // A profile selected by AWS_PROFILE is IAM credentials too, passed over by anything that wins before the chain.
+    ...(awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why }] : []),
+  ];
 
   if (input.authCommand) {
     return {

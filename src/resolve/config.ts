@@ -118,7 +118,8 @@ export function valueAt(table: TomlTable, path: readonly string[]): unknown {
 export function layerOrigin(layer: ConfigLayer, path: readonly string[]): Origin {
   if (layer.name === 'cli') {
     const key = formatKeyPath(path);
-    const override = [...(layer.overrides ?? [])].reverse().find((o) => path.join('.').startsWith(o.path.join('.')));
+    const holds = (o: CliOverride) => o.path.length <= path.length && o.path.every((part, i) => part === path[i]);
+    const override = [...(layer.overrides ?? [])].reverse().find(holds);
     return { kind: 'cli-override', flag: `-c ${override ? override.path.join('.') : key}` };
   }
   const line = lineOfKey(layer.layout, path);
@@ -149,7 +150,8 @@ export function keysUnder(layers: readonly ConfigLayer[], path: readonly string[
   const walk = (layer: ConfigLayer, table: TomlTable, prefix: string[]) => {
     Object.entries(table).forEach(([key, value]) => {
       const keyPath = [...prefix, key];
-      if (isTable(value) && Object.keys(value).length > 0) walk(layer, value, keyPath);
+      // An empty table sets nothing (`aws = {}` is accepted); a non-empty one is judged key by key.
+      if (isTable(value)) walk(layer, value, keyPath);
       else found.push({ key: keyPath.slice(path.length), origin: layerOrigin(layer, keyPath) });
     });
   };

@@ -95,7 +95,9 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), 'config');
   const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), 'credentials');
 
-  const awsProfileName = auth.awsProfile?.value ?? 'default';
+  // The profile whose region the AWS SDK reads: the one credentials come from, else AWS_PROFILE (even when
+  // env keys win the credentials), else default.
+  const awsProfileName = auth.awsProfile?.value ?? env.nonEmpty('AWS_PROFILE')?.value ?? 'default';
   const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
   const region = resolveRegion(providerKey(['aws', 'region']), env, {
     profile: awsProfileName,

@@ -94,8 +94,9 @@ export function samePath(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 
+/** The line of a key, or of the [table] header when the path names a whole table. */
 export function lineOfKey(layout: TomlLayout, path: readonly string[]): number | undefined {
-  return layout.keys.find((key) => samePath(key.path, path))?.line;
+  return layout.keys.find((key) => samePath(key.path, path))?.line ?? layout.headers.find((header) => samePath(header.path, path))?.line;
 }
 
 /** Renders a key path as TOML would write it, quoting segments that are not bare keys. */
