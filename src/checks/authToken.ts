@@ -27,6 +27,17 @@ function effectiveRegion(setup: EffectiveSetup): string | null {
   return typeof value === 'string' && REGION_SHAPE.test(value) ? value : null;
 }
 
+function passHeadline(analysis: BearerKeyAnalysis): string {
+  if (analysis.shortTerm) {
+    const key = analysis.shortTerm;
+    return `Short-term Bedrock API key for ${key.region}, valid until ${formatTime(key.expiresAt)}`;
+  }
+  if (analysis.longTerm) {
+    return `Long-term Bedrock API key of IAM user ${analysis.longTerm.iamUser} (account ${analysis.longTerm.accountId}); its expiry cannot be read offline`;
+  }
+  return 'Codex will send the Bedrock API key';
+}
+
 function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): CheckOutcome {
   const source = describeOrigin(setup.auth.origin);
   const problems = analysis.findings.filter((f) => f.severity !== 'info');
@@ -44,10 +55,10 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): Chec
     });
   }
   if (analysis.longTerm) Object.assign(facts, { iamUser: analysis.longTerm.iamUser, accountId: analysis.longTerm.accountId });
-  const headline = status === 'pass' ? (infos.find((f) => /valid until|left/.test(f.message))?.message ?? `Codex will send the ${kindLabel}`) : problems.map((f) => f.message).join(' ');
+  const headline = status === 'pass' ? passHeadline(analysis) : problems.map((f) => f.message).join(' ');
   return {
     status,
-    summary: status === 'pass' ? `${headline} Source: ${source}.` : `${headline} (${source})`,
+    summary: `${headline} (${source})`,
     details: [`Codex sends ${source} as Authorization: Bearer`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
     ...(problems.length > 0 ? { remediation: [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
     docs: DOCS,

@@ -1,5 +1,6 @@
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
+import { mantleRequest, type MantleResult } from './mantle.js';
 import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
 
 /**
@@ -10,6 +11,7 @@ import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts
 export interface Services {
   iamCredentials(): Promise<IamResolution>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
+  mantle: typeof mantleRequest;
 }
 
 export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
@@ -26,6 +28,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs });
       return identity;
     },
+    mantle: mantleRequest,
   };
 }
 
@@ -33,4 +36,5 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
 export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
+  mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
 };

@@ -1,0 +1,209 @@
+import { codexTrim } from '../auth/bedrockKey.js';
+import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
+import { formatDuration } from '../format.js';
+import { displayProxy, responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
+import { explainNetworkFailure } from '../net/networkErrors.js';
+import type { EffectiveSetup } from '../resolve/setup.js';
+import { bySimilarity } from './suggest.js';
+import type { Check, CheckContext, CheckOutcome } from './types.js';
+
+const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html';
+/** SigV4 tolerates 5 minutes; warn well before that. */
+const SKEW_WARN_MS = 60_000;
+
+interface MantleError {
+  type: string | null;
+  code: string | null;
+  message: string;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Mantle errors use the OpenAI shape {"error": {"type", "code", "message", "param"}}. */
+function mantleError(body: string): MantleError {
+  const parsed = parseJson(body) as { error?: { type?: unknown; code?: unknown; message?: unknown }; message?: unknown } | undefined;
+  const error = parsed?.error;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const message = text(error?.message) ?? text(parsed?.message) ?? body.slice(0, 200).trim();
+  return { type: text(error?.type), code: text(error?.code), message: message || '(empty body)' };
+}
+
+function header(response: MantleResponse, name: string): string | null {
+  const value = response.headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** How far the local clock is from the server's Date header (positive: local clock ahead). */
+function clockSkewMs(response: MantleResponse, now: Date): number | null {
+  const date = header(response, 'date');
+  const serverTime = date ? Date.parse(date) : NaN;
+  return Number.isNaN(serverTime) ? null : now.getTime() - serverTime;
+}
+
+function describeSkew(skewMs: number): string {
+  return `this machine's clock is ${formatDuration(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} the server's`;
+}
+
+function iamAction(setup: EffectiveSetup): string {
+  return setup.auth.mode === 'bearer'
+    ? 'bedrock-mantle:CallWithBearerToken and bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess) for the IAM identity the key belongs to'
+    : 'bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess)';
+}
+
+async function authFor(context: CheckContext, region: string): Promise<MantleAuth | { skip: string }> {
+  const { setup } = context;
+  if (setup.auth.mode === 'bearer') return { kind: 'bearer', key: codexTrim(setup.auth.bearerKey!.value) };
+  const resolution = await context.services.iamCredentials();
+  if (!resolution.ok) return { skip: 'no IAM credentials to sign with (see auth.token)' };
+  return { kind: 'sigv4', credentials: resolution.credentials, region };
+}
+
+async function modelsOffered(context: CheckContext, base: string, auth: MantleAuth): Promise<string[] | null> {
+  const listed = await context.services.mantle({ url: `${base}/models`, method: 'GET', auth, timeoutMs: context.options.timeoutMs });
+  if (!listed.ok || listed.status < 200 || listed.status >= 300) return null;
+  const data = (parseJson(listed.body) as { data?: { id?: unknown }[] } | undefined)?.data;
+  return Array.isArray(data) ? data.map((entry) => entry.id).filter((id): id is string => typeof id === 'string') : null;
+}
+
+async function diagnose(context: CheckContext, response: MantleResponse, base: string, auth: MantleAuth, region: string): Promise<CheckOutcome> {
+  const { setup } = context;
+  const model = setup.model.value;
+  const skew = clockSkewMs(response, context.now());
+  const skewed = skew !== null && Math.abs(skew) > SKEW_WARN_MS;
+  const requestId = header(response, 'x-amzn-requestid') ?? header(response, 'x-request-id');
+  const details = [
+    `POST ${base}/responses -> HTTP ${response.status} in ${response.latencyMs} ms`,
+    ...(requestId ? [`request id: ${requestId}`] : []),
+    ...(response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : []),
+    ...(skew !== null ? [`clock skew vs server Date header: ${Math.round(skew / 1000)} s`] : []),
+  ];
+  const facts = { httpStatus: response.status, latencyMs: response.latencyMs, requestId, clockSkewSeconds: skew === null ? null : Math.round(skew / 1000) };
+  const fail = (summary: string, remediation: string): CheckOutcome => ({ status: 'fail', summary, details, remediation, docs: DOCS, facts });
+
+  if (response.status >= 200 && response.status < 300) {
+    const body = parseJson(response.body) as { id?: unknown; model?: unknown; object?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || (typeof body.id !== 'string' && typeof body.object !== 'string')) {
+      return fail(
+        `The endpoint answered HTTP ${response.status} but not with a Responses API document (${response.body.trim() === '' ? 'empty body' : 'unexpected content'}): something between you and Mantle (a proxy or captive portal, or a wrong base_url) answered instead`,
+        'Check base_url and HTTPS_PROXY/NO_PROXY; the endpoint must be https://bedrock-mantle.REGION.api.aws/openai/v1.',
+      );
+    }
+    const echoed = typeof body.model === 'string' ? body.model : model;
+    const summary = `Mantle accepted a Responses call for ${echoed} in ${region} (${response.latencyMs} ms${requestId ? `, request ${requestId}` : ''})`;
+    if (skewed) {
+      return { status: 'warn', summary: `${summary}, but ${describeSkew(skew!)}`, details, remediation: 'Sync the clock (e.g. timedatectl set-ntp true): SigV4 and Bedrock keys are rejected beyond 5 minutes of skew.', docs: DOCS, facts: { ...facts, model: echoed } };
+    }
+    return { status: 'pass', summary, details, facts: { ...facts, model: echoed } };
+  }
+
+  const error = mantleError(response.body);
+  details.push(`Mantle said: ${error.message}${error.code ? ` (code ${error.code})` : ''}`);
+  const skewNote = skewed ? `; ${describeSkew(skew!)}, the likely cause` : '';
+  if (response.status === 401 || response.status === 403) {
+    if (/signature expired|request has expired|expired/i.test(error.message)) {
+      return fail(
+        `Mantle rejected the request as expired (HTTP ${response.status})${skewNote || ': the credentials are stale or the clock is off'}`,
+        skewed ? 'Sync this machine’s clock (e.g. timedatectl set-ntp true).' : 'Refresh the credentials (a new Bedrock API key, aws sso login, or fresh temporary keys) and check the clock.',
+      );
+    }
+    if (/not authorized|access ?denied|permission|forbidden|explicit deny/i.test(error.message) || error.type === 'permission_denied_error') {
+      return fail(
+        `Access denied (HTTP ${response.status}): the identity may not call ${model} on Mantle in ${region}`,
+        `Grant ${iamAction(setup)}, and make sure model access for ${model} is enabled in ${region}.`,
+      );
+    }
+    if (/signature|credential should be scoped|does not match/i.test(error.message)) {
+      return fail(
+        `Mantle rejected the SigV4 signature (HTTP ${response.status})${skewNote}`,
+        skewed ? 'Sync this machine’s clock.' : 'Check that the secret access key belongs to the access key id, and that nothing rewrites the request (a proxy) on the way.',
+      );
+    }
+    return fail(
+      `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === 'bearer' ? 'the Bedrock API key is invalid, revoked, expired or from another region' : 'the IAM credentials were not accepted'}${skewNote}`,
+      setup.auth.mode === 'bearer' ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : 'Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.',
+    );
+  }
+  if (response.status === 404) {
+    const offered = await modelsOffered(context, base, auth);
+    if (offered?.includes(model)) {
+      return fail(
+        `Model ${model} is listed at ${base} but the Responses call got HTTP 404: ${error.message}`,
+        `Check that model access for ${model} is enabled for this account in ${region}.`,
+      );
+    }
+    if (offered && offered.length > 0) {
+      const ranked = bySimilarity(model, offered);
+      return fail(
+        `Model ${model} is not offered at ${base} (HTTP 404). Models it offers, closest first: ${ranked.slice(0, 8).join(', ')}`,
+        `Set model = "${ranked[0]}" in config.toml (or pick another offered id), or use a region where ${model} is available.`,
+      );
+    }
+    return fail(
+      `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : 'the endpoint path was not found'}`,
+      /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
+    );
+  }
+  if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
+    return fail(
+      `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`,
+      `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')}.`,
+    );
+  }
+  if (response.status === 429) {
+    return {
+      status: 'warn',
+      summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
+      details,
+      remediation: 'Wait and retry; for lasting throttling, ask for a quota increase in Service Quotas (Amazon Bedrock) for this model and region.',
+      docs: DOCS,
+      facts,
+    };
+  }
+  if (response.status >= 500) {
+    return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
+  }
+  return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+}
+
+export const bedrockResponses: Check = {
+  id: 'bedrock.responses',
+  title: 'Live Responses call to Bedrock Mantle',
+  requires: ['region.set', 'region.not-govcloud', 'auth.token', 'auth.identity', 'model.id'],
+  network: true,
+  async run(context): Promise<CheckOutcome> {
+    const { setup } = context;
+    if (setup.auth.mode === 'command') {
+      const reason = 'Codex takes its credential from the configured auth command, which the doctor does not run';
+      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const base = setup.endpoint?.value;
+    const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : null;
+    if (!base || !region) {
+      const reason = 'no endpoint: needs a region or a base_url';
+      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const auth = await authFor(context, region);
+    if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
+    const response = await context.services.mantle({ url: `${base}/responses`, method: 'POST', body: responsesProbeBody(setup.model.value), auth, timeoutMs: context.options.timeoutMs });
+    if (!response.ok) {
+      const host = new URL(base).host;
+      const explained = explainNetworkFailure(response.failure, 'Bedrock Mantle', host, Math.round(context.options.timeoutMs / 1000));
+      const noEndpoint = response.failure.kind === 'dns' && !setup.baseUrl;
+      return {
+        status: 'fail',
+        summary: noEndpoint ? `${explained.summary}: there is no Mantle endpoint in ${region}, or this machine has no network` : explained.summary,
+        details: [`POST ${base}/responses`, ...(response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : [])],
+        remediation: noEndpoint ? `Use a region with a Mantle endpoint (e.g. us-east-1, us-west-2), or check DNS/network. ${explained.fix}` : explained.fix,
+        docs: DOCS,
+        facts: { networkError: response.failure.kind, latencyMs: response.latencyMs },
+      };
+    }
+    return diagnose(context, response, base, auth, region);
+  },
+};
