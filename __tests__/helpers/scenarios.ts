@@ -21,6 +21,9 @@
  *       "absent": ["secret"],                                     must appear nowhere on stdout or stderr
  *       "error": null } }                                         report.error (string: a substring match)
  *
+ * Texts are matched after the copy's root is replaced by the literal ${FIXTURE} (and ${HOME} in a pattern means
+ * ${FIXTURE}/home), so words in a temporary path can never satisfy a pattern by accident.
+ *
  * The runner copies the scenario to a fresh temporary directory, then runs the BUILT CLI as a child process
  * with a clean environment (nothing inherited from the test process but PATH), pointing HOME, CODEX_HOME,
  * the AWS shared files and the managed config at the copy. The real home directory and /etc/codex are never
@@ -380,6 +383,11 @@ export function scenarioProblems(run: ScenarioRun): string[] {
   const { scenario, cli } = run;
   const { expect } = scenario;
   const vars = { home: run.home, root: run.root };
+  // Texts are matched with the copy's root replaced by the literal "${FIXTURE}", and patterns with ${HOME} and
+  // ${FIXTURE} left as placeholders, so a word in a temporary path (the scenario's folder name, say) can never
+  // satisfy a pattern by accident.
+  const placeholders = { home: '${FIXTURE}/home', root: '${FIXTURE}' };
+  const normalise = (text: string) => text.split(run.root).join('${FIXTURE}');
   const problems: string[] = [];
   if (cli.spawnError) return [`the CLI could not be started: ${cli.spawnError}`];
   if (cli.timedOut) return [`the CLI did not finish within ${CHILD_TIMEOUT_MS} ms (killed); stderr: ${JSON.stringify(cli.stderr.slice(0, 500))}`];
@@ -410,12 +418,12 @@ export function scenarioProblems(run: ScenarioRun): string[] {
   if (expect.overallStatus && report.overallStatus !== expect.overallStatus) problems.push(`overallStatus ${report.overallStatus}, expected ${expect.overallStatus}`);
   if (expect.error === undefined || expect.error === null) {
     if (report.error !== null) problems.push(`report.error is ${JSON.stringify(report.error)}, expected null`);
-  } else if (!matcher(expect.error, vars)(report.error ?? '')) {
+  } else if (!matcher(expect.error, placeholders)(normalise(report.error ?? ''))) {
     problems.push(`report.error ${JSON.stringify(report.error)} does not match ${JSON.stringify(expect.error)}`);
   }
 
   const byId = new Map(report.checks.map((check) => [check.id, check]));
-  const show = (check: ReportCheck) => `[${check.status}] summary=${JSON.stringify(check.summary)}`;
+  const show = (check: ReportCheck) => `[${check.status}] summary=${JSON.stringify(normalise(check.summary))}`;
   for (const [id, status] of Object.entries(expect.checks ?? {})) {
     const check = byId.get(id);
     if (!check) problems.push(`${id}: missing from the report`);
@@ -428,10 +436,10 @@ export function scenarioProblems(run: ScenarioRun): string[] {
         problems.push(`${id}: missing from the report (for ${field})`);
         continue;
       }
-      const actual = text(check);
+      const actual = normalise(text(check));
       for (const pattern of asList(patterns)) {
-        if (matcher(pattern, vars)(actual) === negate) {
-          problems.push(`${id}: ${field.replace(/Matches$/, '')} ${negate ? 'should not match' : 'does not match'} ${JSON.stringify(substitute(pattern, vars))}; actual ${JSON.stringify(actual)}`);
+        if (matcher(pattern, placeholders)(actual) === negate) {
+          problems.push(`${id}: ${field.replace(/Matches$/, '')} ${negate ? 'should not match' : 'does not match'} ${JSON.stringify(substitute(pattern, placeholders))}; actual ${JSON.stringify(actual)}`);
         }
       }
     }

@@ -68,3 +68,10 @@ export function kindFromSdkSource(source: Record<string, unknown> | undefined): 
   // The default chain sets no feature id for instance metadata.
   return source === undefined || Object.keys(source).length === 0 ? 'instance-metadata' : 'unknown';
 }
+
+/** Shared files that exist but cannot be read: the SDKs (and Codex) then see no profiles in them at all. */
+export function unreadableAwsFiles(setup: EffectiveSetup): string[] {
+  return [setup.awsConfig, setup.awsCredentials]
+    .filter((file) => file.status === 'unreadable')
+    .map((file) => `${file.path} cannot be read (${file.reason ?? 'unreadable'})`);
+}

@@ -23,7 +23,7 @@ export const authIdentity: Check = {
     }
     const identity = await services.callerIdentity(resolution.credentials);
     if (!identity.ok) {
-      return { status: 'fail', summary: identity.summary, details: [`STS endpoint: ${identity.endpoint}`, `error: ${identity.errorName}`], remediation: identity.fix, docs: DOCS };
+      return { status: 'fail', summary: identity.summary, details: [`STS endpoint: ${identity.endpoint}`, ...(identity.errorName !== 'Error' ? [`error: ${identity.errorName}`] : [])], remediation: identity.fix, docs: DOCS };
     }
     return {
       status: 'pass',

@@ -1,5 +1,5 @@
 import { analyseBearerKey, type BearerKeyAnalysis } from '../auth/bedrockKey.js';
-import { existingProfiles, IAM_SOURCE_LABELS, profileKind, profileSettings } from '../auth/profileKind.js';
+import { existingProfiles, IAM_SOURCE_LABELS, profileKind, profileSettings, unreadableAwsFiles } from '../auth/profileKind.js';
 import { accessKeyHint, formatDuration, formatTime } from '../format.js';
 import { REGION_SHAPE } from '../catalogue/regions.js';
 import { describeOrigin } from '../resolve/origin.js';
@@ -20,6 +20,14 @@ function precedenceNotes(setup: EffectiveSetup): string[] {
     notes.push(`AWS_BEARER_TOKEN_BEDROCK is set but empty (${describeOrigin(setup.auth.emptyBearerIgnored)}): Codex ignores it and uses IAM credentials`);
   }
   return notes;
+}
+
+/** SPEC: when several credentials are present, the one-line summary itself says which are ignored. */
+function withIgnoredNote(outcome: CheckOutcome, setup: EffectiveSetup): CheckOutcome {
+  const ignored = setup.auth.ignored.map((item) => item.what);
+  if (setup.auth.emptyBearerIgnored) ignored.push('the empty AWS_BEARER_TOKEN_BEDROCK');
+  if (ignored.length === 0 || outcome.status === 'skip') return outcome;
+  return { ...outcome, summary: `${outcome.summary}; present but ignored by Codex: ${ignored.join(', ')}` };
 }
 
 function effectiveRegion(setup: EffectiveSetup): string | null {
@@ -59,7 +67,7 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): Chec
   return {
     status,
     summary: `${headline} (${source})`,
-    details: [`Codex sends ${source} as Authorization: Bearer`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
+    details: [`Codex sends the key from ${source} in the Authorization header, as a bearer token`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
     ...(problems.length > 0 ? { remediation: [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
     docs: DOCS,
     facts,
@@ -179,26 +187,41 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   };
 }
 
+/** Which credential Codex will use, and whether it is usable now. */
+async function decide(context: CheckContext): Promise<CheckOutcome> {
+  const { setup } = context;
+  if (setup.auth.mode === 'command') {
+    return {
+      status: 'warn',
+      summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
+      details: precedenceNotes(setup),
+      remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
+      docs: DOCS,
+      facts: { authMode: 'command' },
+    };
+  }
+  if (setup.auth.mode === 'bearer') {
+    return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)));
+  }
+  const unreadable = unreadableAwsFiles(setup);
+  if (unreadable.length > 0 && setup.auth.source !== 'env-keys') {
+    return {
+      status: 'fail',
+      summary: `${unreadable.join('; ')}: the AWS SDK, and so Codex, find no profiles in it`,
+      details: precedenceNotes(setup),
+      remediation: 'Restore the file as INI text (aws configure writes it), or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at readable files.',
+      docs: DOCS,
+    };
+  }
+  return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+}
+
 export const authToken: Check = {
   id: 'auth.token',
   title: 'Credential Codex will use',
   requires: ['config.provider'],
   network: false,
   async run(context) {
-    const { setup } = context;
-    if (setup.auth.mode === 'command') {
-      return {
-        status: 'warn',
-        summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
-        details: precedenceNotes(setup),
-        remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
-        docs: DOCS,
-        facts: { authMode: 'command' },
-      };
-    }
-    if (setup.auth.mode === 'bearer') {
-      return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)));
-    }
-    return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+    return withIgnoredNote(await decide(context), context.setup);
   },
 };

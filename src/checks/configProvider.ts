@@ -216,7 +216,7 @@ export const configProvider: Check = {
     const remediations: string[] = [];
     const openAiKey = setup.env.sourced('OPENAI_API_KEY');
     if (openAiKey) {
-      warnings.push(`OPENAI_API_KEY is set (${describeOrigin(openAiKey.origin)}) but the amazon-bedrock provider does not use it`);
+      warnings.push(`${describeOrigin(openAiKey.origin)} is set, but the amazon-bedrock provider does not use it`);
       remediations.push('OPENAI_API_KEY and ChatGPT sign-in are not used with Bedrock; unset OPENAI_API_KEY unless another tool needs it.');
     }
     if (setup.baseUrl) {
@@ -228,7 +228,7 @@ export const configProvider: Check = {
       .map((layer) => `${layer.name} layer: ${layer.path}`);
     const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...warnings];
     if (warnings.length === 0) return { ...outcome, details };
-    return { status: 'warn', summary: `${outcome.summary}; ${warnings.length === 1 ? warnings[0] : `${warnings.length} warnings`}`, details, remediation: remediations.join('\n'), docs: DOCS };
+    return { status: 'warn', summary: `${outcome.summary}; ${warnings.join('; ')}`, details, remediation: remediations.join('\n'), docs: DOCS };
   },
 };
 

@@ -6,13 +6,28 @@ import type { Check, CheckOutcome } from './types.js';
 const DOCS = 'https://developers.openai.com/codex/config-advanced';
 
 /** Values the desktop app and IDE extension need but cannot inherit from a shell. */
-function shellOnlyNeeds(setup: EffectiveSetup): string[] {
+interface ShellOnlyNeed {
+  what: string;
+  /** .env lines that would fix it, with placeholders instead of values. */
+  lines: string[];
+}
+
+function shellOnlyNeeds(setup: EffectiveSetup): ShellOnlyNeed[] {
   const fromShell = (origin: Origin | undefined) => origin?.kind === 'env' && origin.from === 'shell';
-  const needs: string[] = [];
-  if (setup.region.effective && fromShell(setup.region.effective.origin)) needs.push(`the region (${describeOrigin(setup.region.effective.origin)})`);
-  if (setup.auth.source === 'bearer-env' && fromShell(setup.auth.origin)) needs.push('the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)');
-  if (setup.auth.source === 'env-keys' && fromShell(setup.auth.origin)) needs.push('the AWS access keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
-  if (setup.auth.source === 'sdk-chain' && setup.auth.awsProfile && fromShell(setup.auth.awsProfile.origin)) needs.push(`the AWS profile (AWS_PROFILE)`);
+  const needs: ShellOnlyNeed[] = [];
+  const region = setup.region.effective;
+  if (region && region.origin.kind === 'env' && fromShell(region.origin)) {
+    needs.push({ what: `the region (${describeOrigin(region.origin)})`, lines: [`${region.origin.name}=${String(region.value)}`] });
+  }
+  if (setup.auth.source === 'bearer-env' && fromShell(setup.auth.origin)) {
+    needs.push({ what: 'the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)', lines: ['AWS_BEARER_TOKEN_BEDROCK=<your Bedrock API key>'] });
+  }
+  if (setup.auth.source === 'env-keys' && fromShell(setup.auth.origin)) {
+    needs.push({ what: 'the AWS access keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)', lines: ['AWS_ACCESS_KEY_ID=<access key id>', 'AWS_SECRET_ACCESS_KEY=<secret access key>'] });
+  }
+  if (setup.auth.source === 'sdk-chain' && setup.auth.awsProfile && fromShell(setup.auth.awsProfile.origin)) {
+    needs.push({ what: 'the AWS profile (AWS_PROFILE)', lines: [`AWS_PROFILE=${setup.auth.awsProfile.value}`] });
+  }
   return needs;
 }
 
@@ -27,15 +42,19 @@ export const envDotenv: Check = {
     const warnings: string[] = [];
     const remediation: string[] = [];
     const details: string[] = [];
+    if (setup.codexHome.state !== 'directory') {
+      const reason = `the Codex home ${setup.codexHome.path} does not exist (see config.provider)`;
+      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
     const shellNeeds = shellOnlyNeeds(setup);
     if (shellNeeds.length > 0) {
-      warnings.push(`only your shell sets ${shellNeeds.join(' and ')}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
-      remediation.push(`If you use the desktop app or IDE extension, put those variables in ${path} (e.g. AWS_REGION=us-east-1), then chmod 600 ${path}.`);
+      warnings.push(`only your shell sets ${shellNeeds.map((need) => need.what).join(' and ')}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
+      remediation.push(`If you use the desktop app or IDE extension, add to ${path}:\n${shellNeeds.flatMap((need) => need.lines).join('\n')}\nthen chmod 600 ${path}`);
     }
     const read = dotenv.read;
     if (read.status === 'missing') {
       if (warnings.length === 0) return { status: 'pass', summary: `${path} is absent; nothing Codex needs depends on it`, details: ['the CLI inherits the shell environment'] };
-      return { status: 'warn', summary: `${path} is absent and ${warnings[0]}`, remediation: remediation.join('\n'), docs: DOCS };
+      return { status: 'warn', summary: `${path} is absent, and ${warnings[0]}`, remediation: remediation.join('\n'), docs: DOCS };
     }
     if (read.status === 'unreadable') {
       return {
@@ -57,7 +76,7 @@ export const envDotenv: Check = {
       remediation.push('Set CODEX_* variables in the shell or the app environment instead; Codex refuses them from .env.');
     }
     if (dotenv.overriddenShellKeys.length > 0) {
-      warnings.push(`${path} overrides different values already set in your shell for: ${dotenv.overriddenShellKeys.join(', ')} (Codex uses the .env values)`);
+      warnings.push(`it overrides different values already set in your shell for ${dotenv.overriddenShellKeys.join(', ')} (Codex uses the .env values)`);
       remediation.push(`Make the shell and ${path} agree, or remove one of them, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
@@ -70,7 +89,7 @@ export const envDotenv: Check = {
     }
     return {
       status: 'warn',
-      summary: warnings.length === 1 ? `${path}: ${warnings[0]}` : `${path}: ${warnings.length} problems`,
+      summary: `${path}: ${warnings.join('; ')}`,
       details: [...details, ...warnings],
       remediation: remediation.join('\n'),
       docs: DOCS,

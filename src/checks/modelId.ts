@@ -54,9 +54,11 @@ export const modelId: Check = {
     }
     const miss = nearMiss(id);
     if (miss) {
+      const retired = MODEL_CATALOGUE.find((m) => m.id === miss.suggestion && m.status === 'retired');
+      const retiredNote = retired ? ` (note: ${retired.id} was ${retired.seenIn}; current ids: ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')})` : '';
       return {
         status: 'fail',
-        summary: `Model ${JSON.stringify(id)} (${source}) will be rejected: ${miss.why}. Did you mean "${miss.suggestion}"?`,
+        summary: `Model ${JSON.stringify(id)} (${source}) will be rejected: ${miss.why}. Did you mean "${miss.suggestion}"?${retiredNote}`,
         details,
         remediation: `Set model = "${miss.suggestion}" at ${source}.`,
         docs: DOCS,

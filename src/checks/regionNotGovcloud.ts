@@ -1,5 +1,5 @@
-import { partitionOf } from '../catalogue/regions.js';
-import type { Check } from './types.js';
+import { partitionOf, REGION_SHAPE } from '../catalogue/regions.js';
+import type { Check, CheckOutcome } from './types.js';
 
 const SETUP_GUIDE = 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html';
 
@@ -15,10 +15,17 @@ const PARTITION_NAMES: Record<string, string> = {
 export const regionNotGovcloud: Check = {
   id: 'region.not-govcloud',
   title: 'Region is in the commercial AWS partition',
-  requires: ['region.set'],
+  // Not gated on region.set: a cn-* or us-iso* region fails Codex's allow-list there, and this check still
+  // says why (wrong partition) instead of being skipped.
+  requires: ['config.provider'],
   network: false,
-  run({ setup, options }) {
-    const region = String(setup.region.effective?.value ?? '');
+  run({ setup, options }): CheckOutcome {
+    const value = setup.region.effective?.value;
+    if (typeof value !== 'string' || !REGION_SHAPE.test(value)) {
+      const reason = 'needs a well-formed region (see region.set)';
+      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const region = value;
     const partition = partitionOf(region);
     if (partition === 'aws') return { status: 'pass', summary: `${region} is in the commercial AWS partition`, facts: { partition } };
     if (partition === 'aws-us-gov') {

@@ -1,4 +1,5 @@
-import { CODEX_GOVCLOUD_REGIONS, CODEX_MANTLE_REGIONS, REGION_SHAPE } from '../catalogue/regions.js';
+import { CODEX_GOVCLOUD_REGIONS, CODEX_MANTLE_REGIONS, partitionOf, REGION_SHAPE } from '../catalogue/regions.js';
+import { unreadableAwsFiles } from '../auth/profileKind.js';
 import { describeOrigin } from '../resolve/origin.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { closest } from './suggest.js';
@@ -38,7 +39,7 @@ export const regionSet: Check = {
         summary: bearer
           ? 'No region found: Codex fails with "bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"'
           : 'No region found: Codex cannot pick a Bedrock Mantle endpoint',
-        details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored],
+        details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored, ...unreadableAwsFiles(setup)],
         remediation: whereToSet(setup),
         docs: DOCS,
       };
@@ -65,6 +66,15 @@ export const regionSet: Check = {
     }
     const overridden = setup.baseUrl !== null;
     const allowed = (CODEX_MANTLE_REGIONS as readonly string[]).includes(value) || (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value);
+    if (!allowed && !overridden && partitionOf(value) !== 'aws') {
+      return {
+        status: 'fail',
+        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
+        details,
+        remediation: `Codex's Bedrock provider serves commercial regions only (${CODEX_MANTLE_REGIONS.join(', ')}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
+        docs: DOCS,
+      };
+    }
     if (!allowed && !overridden) {
       const why = value === 'us-west-1' ? ' (there is no Bedrock Mantle endpoint in us-west-1 at all)' : '';
       return {

@@ -84,11 +84,14 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     if (broken.length > 0) error = `internal error in ${broken.map((result) => result.id).join(', ')} (a bug in codex-bedrock)`;
   } catch (caught) {
     usage = caught instanceof UsageError;
-    error = caught instanceof Error ? caught.message : String(caught);
+    const message = caught instanceof Error ? caught.message : String(caught);
+    error = usage ? `usage error: ${message}` : `internal error: ${message}`;
   }
   const redactor = redactorForSetup(setup, io.shellEnv);
   const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
-  if (error) io.stderr.write(`codex-bedrock: ${usage ? '' : 'error: '}${report.error}\n`);
+  if (error) {
+    io.stderr.write(usage ? `codex-bedrock: ${report.error}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${report.error}\n`);
+  }
   if (options.format === 'json' || results.length > 0) io.stdout.write(render(report, options, io));
   return exitCodeFor(report, options.strict);
 }

@@ -8,7 +8,7 @@ import type { DoctorOptions } from './options.js';
 
 /** Usage errors (exit 2). With --json the document still goes to stdout, its `error` saying what went wrong. */
 function usageFailure(message: string, wantsJson: boolean): never {
-  process.stderr.write(`codex-bedrock: ${message}\nRun codex-bedrock doctor --help for the options.\n`);
+  process.stderr.write(`codex-bedrock: usage error: ${message}\nRun codex-bedrock doctor --help for the options.\n`);
   if (wantsJson) {
     const report = buildReport({ version: TOOL_VERSION, generatedAt: new Date(), setup: null, results: [], error: `usage error: ${message}` });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -58,6 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 doctor [options]\n\nTells whether OpenAI Codex will work with Amazon Bedrock on this machine, and if not, what to change.')
     .command('doctor', 'Check this machine’s Codex + Amazon Bedrock setup', doctorOptions)
     .demandCommand(1, 'Name a command: codex-bedrock doctor')
+    // Dashed names only: camel-case twins would double every "Unknown argument" in messages.
+    .parserConfiguration({ 'camel-case-expansion': false })
+    .strictCommands()
     .strict()
     .version(TOOL_VERSION)
     .help()
@@ -66,7 +69,11 @@ export async function main(argv: string[]): Promise<number> {
     .parseAsync();
 
   const timeout = Number(parsed['timeout']);
-  if (!Number.isFinite(timeout) || timeout <= 0) usageFailure(`--timeout must be a positive number of seconds (got ${String(parsed['timeout'])})`, wantsJson);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    const flagAt = argv.lastIndexOf('--timeout');
+    const given = flagAt >= 0 ? argv[flagAt + 1] : argv.find((arg) => arg.startsWith('--timeout='))?.slice('--timeout='.length);
+    usageFailure(`--timeout must be a positive number of seconds (got ${JSON.stringify(given ?? String(parsed['timeout']))})`, wantsJson);
+  }
   const asList = (value: unknown): string[] => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));
   const optional = (value: unknown): string | undefined => (value === undefined ? undefined : String(asList(value).at(-1)));
   const options: DoctorOptions = {

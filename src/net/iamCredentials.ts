@@ -1,5 +1,6 @@
 import { exec } from 'node:child_process';
 import { existingProfiles, kindFromSdkSource, profileKind, profileSettings, type IamSourceKind } from '../auth/profileKind.js';
+import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
 
@@ -49,7 +50,7 @@ async function explainFailure(error: unknown, setup: EffectiveSetup, profile: st
   const fail = (reason: string, fix: string): IamResolution => ({ ok: false, source: kind, profile, reason, fix });
   const profileFlag = profile ? ` --profile ${profile}` : '';
   if (kind === 'sso' || /SSO session|sso_session|SSO token|Token is expired|sso login/i.test(message)) {
-    return fail(`the IAM Identity Center (SSO) session is missing or expired: ${message}`, `Run: aws sso login${profileFlag}`);
+    return fail(`the IAM Identity Center (SSO) session of profile ${profile ?? 'default'} is missing or expired (the AWS SDK says: ${message.split('\n')[0]})`, `Run: aws sso login${profileFlag}`);
   }
   if (kind === 'aws-login' || /aws login|login_session/i.test(message)) {
     return fail(`the aws login session is missing or expired: ${message}`, `Run: aws login${profileFlag}`);
@@ -57,9 +58,9 @@ async function explainFailure(error: unknown, setup: EffectiveSetup, profile: st
   if (kind === 'process' || /^Command failed/.test(message)) {
     const command = profile ? profileSettings(setup, profile)?.get('credential_process') : undefined;
     const status = command ? await processExitStatus(command, timeoutMs, setup.env.toRecord()) : 'exit status unknown';
-    const stderr = message.replace(/^Command failed:[^\n]*\n?/, '').trim();
+    const firstLine = maskLikelySecrets(message.replace(/^Command failed:[^\n]*\n?/, '').trim().split('\n')[0] ?? '').slice(0, 200);
     return fail(
-      `credential_process of profile ${profile ?? '?'} failed (${status})${stderr ? `; it printed: ${stderr.slice(0, 400)}` : ''}`,
+      `credential_process of profile ${profile ?? '?'} failed (${status})${firstLine ? `; its first line of error output: ${firstLine}` : ''}`,
       `Run the credential_process command of profile ${profile ?? '?'} by hand and fix what it reports; it must print JSON with Version 1, AccessKeyId and SecretAccessKey.`,
     );
   }
@@ -124,14 +125,17 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: { ti
     };
   }
   const kind = settings ? profileKind(settings) : null;
+  // A profile with credential settings goes to fromIni directly: through the default chain, a failing
+  // credential_process or SSO profile is reported only as "Could not load credentials from any providers".
+  const profileName = profile ?? (kind ? 'default' : null);
   const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : undefined;
   const clientConfig = { ...(region ? { region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) };
   try {
     const providers = await import('@aws-sdk/credential-providers');
     const provider =
-      plan.source === 'aws-profile-config'
-        ? providers.fromIni({ profile: profile!, clientConfig })
-        : providers.fromNodeProviderChain({ ...(profile ? { profile } : {}), clientConfig, timeout: Math.min(IMDS_TIMEOUT_MS, options.timeoutMs), maxRetries: 0 });
+      profileName !== null
+        ? providers.fromIni({ profile: profileName, clientConfig })
+        : providers.fromNodeProviderChain({ clientConfig, timeout: Math.min(IMDS_TIMEOUT_MS, options.timeoutMs), maxRetries: 0 });
     const resolved = await withTimeout<IamResolution | 'timeout'>(
       provider().then((identity) => ({
         ok: true as const,
@@ -141,7 +145,7 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: { ti
           ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
           ...(identity.expiration ? { expiration: identity.expiration } : {}),
           source: kindFromSdkSource((identity as { $source?: Record<string, unknown> }).$source),
-          profile,
+          profile: profileName,
         },
       })),
       options.timeoutMs,
@@ -152,6 +156,6 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: { ti
     }
     return resolved;
   } catch (error) {
-    return explainFailure(error, setup, profile, kind, options.timeoutMs);
+    return explainFailure(error, setup, profileName, kind, options.timeoutMs);
   }
 }

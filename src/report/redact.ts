@@ -1,3 +1,4 @@
+import { accessKeyHint } from '../format.js';
 import { isTable, type TomlTable } from '../resolve/config.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
@@ -15,6 +16,8 @@ const SECRET_PATTERNS: RegExp[] = [
   /(aws_secret_access_key\s*=\s*)\S+/gi,
   /(aws_session_token\s*=\s*)\S+/gi,
 ];
+
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{12,}\b/g;
 
 /** Values shorter than this are not treated as secrets: replacing "1" or "abc" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 8;
@@ -43,7 +46,8 @@ export class Redactor {
     for (const pattern of SECRET_PATTERNS) {
       result = result.replace(pattern, (_match, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}${REDACTED}`);
     }
-    return result;
+    // Access key ids are public enough to show as first 4 + last 4 (SPEC section 5), never whole.
+    return result.replace(ACCESS_KEY_ID, (akid) => accessKeyHint(akid));
   }
 
   /** Scrubs every string inside a JSON-like value. */
@@ -84,4 +88,17 @@ export function redactorForSetup(setup: EffectiveSetup | null, shellEnv: Readonl
     ),
   );
   return redactor;
+}
+
+const LIKELY_SECRET_ASSIGNMENT = /((?:secret|token|password|passwd|key|credential|session|auth)[\w-]*["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi;
+const LONG_OPAQUE_STRING = /[A-Za-z0-9+/=._-]{24,}/g;
+
+/**
+ * Output of programs the doctor does not control (a failing credential_process) may hold secrets it never
+ * learnt: mask anything that looks like one before it reaches a message.
+ */
+export function maskLikelySecrets(text: string): string {
+  return text
+    .replace(LIKELY_SECRET_ASSIGNMENT, (_match, prefix: string) => `${prefix}${REDACTED}`)
+    .replace(LONG_OPAQUE_STRING, REDACTED);
 }

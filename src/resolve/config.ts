@@ -43,9 +43,10 @@ export function isTable(value: unknown): value is TomlTable {
  */
 export function parseCliOverride(raw: string): CliOverride | { error: string } {
   const equals = raw.indexOf('=');
-  if (equals < 0) return { error: `Invalid override (missing '='): ${raw}` };
+  // The raw text is not echoed: people paste secrets into -c values.
+  if (equals < 0) return { error: `invalid override (missing '='): expected KEY=VALUE, e.g. -c model="openai.gpt-5.5"` };
   const key = raw.slice(0, equals).trim();
-  if (key === '') return { error: `Empty key in override: ${raw}` };
+  if (key === '') return { error: `invalid override (empty key before '='): expected KEY=VALUE` };
   const valueSource = raw.slice(equals + 1).trim();
   let value: unknown;
   try {

@@ -53,9 +53,9 @@ export interface EffectiveSetup {
 export class UsageError extends Error {}
 
 export function parseOverrides(raw: readonly string[]): CliOverride[] {
-  return raw.map((entry) => {
+  return raw.map((entry, index) => {
     const parsed = parseCliOverride(entry);
-    if ('error' in parsed) throw new UsageError(`-c ${parsed.error}`);
+    if ('error' in parsed) throw new UsageError(`-c #${index + 1}: ${parsed.error}`);
     return parsed;
   });
 }

@@ -1,0 +1,151 @@
+/**
+ * Secrets never reach any output (SPEC section 5). Canary values are planted in the shell, in
+ * $CODEX_HOME/.env, in config.toml and in auth.json; the built CLI runs in every output mode, offline and
+ * against loopback STS and Mantle servers (including one that echoes the credential back in an error),
+ * and every byte of stdout and stderr is searched for the canaries and for fragments of them.
+ */
+import { getToken } from '@aws/bedrock-token-generator';
+import http from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMantleServer, type MantleServer } from './helpers/mantleServer.js';
+import { cleanEnv, pool, runCli, type CliRun } from './helpers/scenarios.js';
+import { startStsServer, type StsServer } from './helpers/stsServer.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+
+const ACCESS_KEY_ID = 'ASIACANARYKEYID77701';
+const SECRET_ACCESS_KEY = 'CanarySecretAccessKey/0123456789abcdefXYZ';
+const SESSION_TOKEN = 'CanarySessionToken+AbCdEfGhIjKlMnOpQrStUvWxYz0123456789==';
+const OPENAI_KEY = 'sk-canary-openai-0123456789abcdefghij';
+const HEADER_SECRET = 'CanaryHeaderSecretValue0123456789';
+const LONG_TERM_KEY = `ABSK${Buffer.from('canary-user-at-123456789012:CanaryLongTermSecret0123456789').toString('base64')}`;
+const STORED_KEY = `ABSK${Buffer.from('stored-user-at-123456789012:CanaryStoredLoginSecret98765').toString('base64')}`;
+
+/** Every value and a distinctive middle fragment of it: a partial leak counts as a leak. */
+function fragments(secret: string): string[] {
+  const middle = secret.slice(Math.floor(secret.length / 4), Math.floor(secret.length / 4) + 12);
+  return [secret, middle];
+}
+
+let root: string;
+let sts: StsServer;
+let mantle: MantleServer;
+let echo: http.Server;
+let echoUrl: string;
+let shortTermKey: string;
+let canaries: string[];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'canary-'));
+  const secrets = new Map([[ACCESS_KEY_ID, { secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN }]]);
+  sts = await startStsServer({ secrets });
+  mantle = await startMantleServer({ secrets, longTermKeys: new Set([LONG_TERM_KEY]), modelsByRegion: { 'us-east-1': ['openai.gpt-5.5'] }, region: 'us-east-1' });
+  // A server that echoes the credential it received inside an error message, as a misbehaving proxy might.
+  echo = http.createServer((req, res) => {
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { type: 'permission_denied_error', message: `Access denied for ${req.headers.authorization} and token ${req.headers['x-amz-security-token'] ?? ''}` } }));
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  echoUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}/openai/v1`;
+  shortTermKey = await getToken({ credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN }, region: 'us-east-1' });
+  const decoded = Buffer.from(shortTermKey.slice('bedrock-api-key-'.length), 'base64').toString('utf8');
+  const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(decoded)![1]!;
+  canaries = [SECRET_ACCESS_KEY, SESSION_TOKEN, encodeURIComponent(SESSION_TOKEN), OPENAI_KEY, HEADER_SECRET, LONG_TERM_KEY, STORED_KEY, shortTermKey, signature, 'CANARYKEYID777']
+    .flatMap(fragments);
+});
+
+afterAll(async () => {
+  await Promise.all([sts.close(), mantle.close(), new Promise((resolve) => echo.close(resolve))]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface World {
+  name: string;
+  env: Record<string, string>;
+  dotenv?: string;
+  baseUrl?: () => string;
+  authJson?: string;
+  args?: string[];
+}
+
+function makeHome(world: World): string {
+  const dir = join(root, world.name);
+  const codexHome = join(dir, 'home', '.codex');
+  mkdirSync(codexHome, { recursive: true });
+  writeFileSync(
+    join(codexHome, 'config.toml'),
+    [
+      'model_provider = "amazon-bedrock"',
+      'model = "openai.gpt-5.5"',
+      '',
+      '[model_providers.amazon-bedrock]',
+      ...(world.baseUrl ? [`base_url = "${world.baseUrl()}"`] : []),
+      '',
+      '[model_providers.amazon-bedrock.http_headers]',
+      `Authorization = "Bearer ${HEADER_SECRET}"`,
+      '',
+      '[model_providers.amazon-bedrock.aws]',
+      'region = "us-east-1"',
+      '',
+    ].join('\n'),
+  );
+  if (world.dotenv) writeFileSync(join(codexHome, '.env'), world.dotenv, { mode: 0o644 });
+  if (world.authJson) writeFileSync(join(codexHome, 'auth.json'), world.authJson);
+  return dir;
+}
+
+const iamEnv = () => ({ AWS_ACCESS_KEY_ID: ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_ENDPOINT_URL_STS: sts.url });
+
+const worlds: World[] = [
+  { name: 'iam-env-online', env: {}, baseUrl: () => mantle.baseUrl, dotenv: '' },
+  { name: 'bearer-in-dotenv-online', env: {}, baseUrl: () => mantle.baseUrl, dotenv: 'SHORT_TERM_PLACEHOLDER' },
+  { name: 'quoted-bearer', env: {}, dotenv: 'QUOTED_PLACEHOLDER' },
+  { name: 'long-term-bearer-echoed', env: { AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY }, baseUrl: () => echoUrl },
+  { name: 'iam-echoed', env: {}, baseUrl: () => echoUrl },
+  { name: 'stored-login', env: {}, authJson: JSON.stringify({ AWS_BEARER_TOKEN_BEDROCK: STORED_KEY }) },
+  { name: 'sts-rejects', env: {}, baseUrl: () => mantle.baseUrl, args: ['--timeout', '2'] },
+  { name: 'usage-error', env: {}, args: ['-c', `${SECRET_ACCESS_KEY}`] },
+];
+
+const MODES: string[][] = [[], ['--verbose'], ['--json'], ['--json', '--verbose'], ['--offline'], ['--offline', '--json', '--verbose']];
+
+function envFor(world: World, dir: string): Record<string, string> {
+  const iamWorlds = ['iam-env-online', 'iam-echoed', 'sts-rejects', 'usage-error', 'stored-login'];
+  const base = iamWorlds.includes(world.name) ? iamEnv() : {};
+  return cleanEnv(dir, { ...base, OPENAI_API_KEY: OPENAI_KEY, ...world.env });
+}
+
+it('plants canaries in every source and finds none in any output mode', async () => {
+  for (const world of worlds) {
+    if (world.dotenv === 'SHORT_TERM_PLACEHOLDER') world.dotenv = `AWS_BEARER_TOKEN_BEDROCK=${shortTermKey}\nAWS_SESSION_TOKEN=${SESSION_TOKEN}\n`;
+    if (world.dotenv === 'QUOTED_PLACEHOLDER') world.dotenv = `AWS_BEARER_TOKEN_BEDROCK='"${shortTermKey}"'\n`;
+  }
+  const runs = worlds.flatMap((world) => MODES.map((mode) => ({ world, mode })));
+  const results = await pool(runs, 4, async ({ world, mode }) => {
+    const dir = makeHome(world);
+    const run: CliRun = await runCli(['doctor', ...mode, ...(world.args ?? [])], envFor(world, dir), dir);
+    return { label: `${world.name} ${mode.join(' ') || '(human)'}`, run };
+  });
+  const leaks = results.flatMap(({ label, run }) =>
+    canaries.filter((canary) => run.stdout.includes(canary) || run.stderr.includes(canary)).map((canary) => `${label}: leaked ${canary.slice(0, 6)}…`),
+  );
+  expect(leaks).toEqual([]);
+  // The runs really exercised the paths whose output could carry secrets.
+  const byLabel = new Map(results.map(({ label, run }) => [label, run]));
+  const json = (label: string) => JSON.parse(byLabel.get(label)!.stdout) as { checks: { id: string; status: string; summary: string }[] };
+  const check = (label: string, id: string) => json(label).checks.find((c) => c.id === id)!;
+  expect(check('iam-env-online --json', 'bedrock.responses').status).toBe('pass');
+  expect(check('bearer-in-dotenv-online --json', 'bedrock.responses').status).toBe('pass');
+  expect(check('quoted-bearer --json', 'auth.token').status).toBe('fail');
+  expect(check('long-term-bearer-echoed --json', 'bedrock.responses').summary).toMatch(/denied/i);
+  expect(check('iam-echoed --json', 'bedrock.responses').summary).toMatch(/denied/i);
+  expect(check('stored-login --json', 'auth.token').summary).toMatch(/stored-user/);
+  expect(byLabel.get('usage-error --json')!.code).toBe(2);
+  // Every run printed a report, except a usage error in human mode, which prints only to stderr.
+  for (const { label, run } of results) {
+    const expectOutput = !label.startsWith('usage-error') || label.includes('--json');
+    expect({ label, printed: run.stdout.trim() !== '' }).toEqual({ label, printed: expectOutput });
+  }
+}, 120_000);
