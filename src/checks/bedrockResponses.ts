@@ -1,7 +1,8 @@
 import { codexTrim } from '../auth/bedrockKey.js';
 import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
 import { formatDuration } from '../format.js';
-import { displayProxy, responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
+import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
+import { displayProxy } from '../net/proxy.js';
 import { explainNetworkFailure } from '../net/networkErrors.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { bySimilarity } from './suggest.js';
@@ -65,7 +66,7 @@ async function authFor(context: CheckContext, region: string): Promise<MantleAut
 }
 
 async function modelsOffered(context: CheckContext, base: string, auth: MantleAuth): Promise<string[] | null> {
-  const listed = await context.services.mantle({ url: `${base}/models`, method: 'GET', auth, timeoutMs: context.options.timeoutMs });
+  const listed = await context.services.mantle({ url: `${base}/models`, method: 'GET', auth, timeoutMs: context.options.timeoutMs, env: context.setup.env });
   if (!listed.ok || listed.status < 200 || listed.status >= 300) return null;
   const data = (parseJson(listed.body) as { data?: { id?: unknown }[] } | undefined)?.data;
   return Array.isArray(data) ? data.map((entry) => entry.id).filter((id): id is string => typeof id === 'string') : null;
@@ -190,7 +191,14 @@ export const bedrockResponses: Check = {
     }
     const auth = await authFor(context, region);
     if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
-    const response = await context.services.mantle({ url: `${base}/responses`, method: 'POST', body: responsesProbeBody(setup.model.value), auth, timeoutMs: context.options.timeoutMs });
+    const response = await context.services.mantle({
+      url: `${base}/responses`,
+      method: 'POST',
+      body: responsesProbeBody(setup.model.value),
+      auth,
+      timeoutMs: context.options.timeoutMs,
+      env: setup.env,
+    });
     if (!response.ok) {
       const host = new URL(base).host;
       const explained = explainNetworkFailure(response.failure, 'Bedrock Mantle', host, Math.round(context.options.timeoutMs / 1000));

@@ -1,5 +1,8 @@
+import type { CheckId } from '../checks/types.js';
+
 /** The doctor's options after argument parsing (SPEC section 2). */
-export type OutputFormat = 'human' | 'json';
+export const OUTPUT_FORMATS = ['human', 'json', 'junit', 'github'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface DoctorOptions {
   format: OutputFormat;
@@ -13,4 +16,10 @@ export interface DoctorOptions {
   allowGovcloud: boolean;
   verbose: boolean;
   color: boolean;
+  /** --only: run just these checks (their prerequisites that are not selected are reported as skipped). */
+  only: CheckId[] | null;
+  /** --skip: do not run these checks. */
+  skip: CheckId[];
+  /** --report FILE|-: also write the Markdown support report there ('-' for stdout, instead of the normal output). */
+  reportPath: string | null;
 }

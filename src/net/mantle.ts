@@ -1,8 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { TOOL_VERSION } from '../version.js';
 import type { IamCredentials } from './iamCredentials.js';
 import { classifyNetworkError, type NetworkFailure } from './networkErrors.js';
+import { proxyAgentFor } from './proxy.js';
 
 /** How Codex authenticates to Mantle: the Bedrock key as a bearer token, or SigV4 for service bedrock-mantle. */
 export type MantleAuth = { kind: 'bearer'; key: string } | { kind: 'sigv4'; credentials: IamCredentials; region: string };
@@ -63,43 +65,34 @@ async function signedHeaders(url: URL, method: string, body: string, auth: Mantl
   return signed.headers as Record<string, string>;
 }
 
-async function agentFor(url: URL): Promise<{ agent: http.Agent | undefined; proxy: string | null }> {
-  const { getProxyForUrl } = await import('proxy-from-env');
-  const proxy = getProxyForUrl(url.href);
-  if (!proxy) return { agent: undefined, proxy: null };
-  if (url.protocol === 'https:') {
-    const { HttpsProxyAgent } = await import('https-proxy-agent');
-    return { agent: new HttpsProxyAgent(proxy), proxy };
-  }
-  const { HttpProxyAgent } = await import('http-proxy-agent');
-  return { agent: new HttpProxyAgent(proxy), proxy };
-}
-
-/** Strips credentials from a proxy URL before it is shown. */
-export function displayProxy(proxy: string): string {
-  try {
-    const url = new URL(proxy);
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\/$/, '');
-  } catch {
-    return 'the configured proxy';
-  }
-}
-
 /** One HTTP request to Mantle, bounded by the timeout, never retried. */
-export async function mantleRequest(input: { url: string; method: 'GET' | 'POST'; body?: string; auth: MantleAuth; timeoutMs: number }): Promise<MantleResult> {
+export async function mantleRequest(input: {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string;
+  auth: MantleAuth;
+  timeoutMs: number;
+  env: { get(name: string): string | undefined };
+}): Promise<MantleResult> {
   const url = new URL(input.url);
   const body = input.body ?? '';
   const headers = await signedHeaders(url, input.method, body, input.auth);
-  const { agent, proxy } = await agentFor(url);
+  const { agent, proxy } = await proxyAgentFor(url, input.env);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<MantleResult>((resolve) => {
     const request = transport.request(
       url,
-      { method: input.method, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent, signal: AbortSignal.timeout(input.timeoutMs) },
+      {
+        method: input.method,
+        headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+        agent,
+        signal: AbortSignal.timeout(input.timeoutMs),
+        // Through a CONNECT tunnel the agent does not pass the target host on (it cannot be an SNI name when
+        // it is an IP), so verify the certificate against the URL's host explicitly.
+        checkServerIdentity: (_host: string, certificate: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname, certificate),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -2,7 +2,7 @@
  * Network failures, classified once for every caller (STS, Mantle, the model list) so each says the same
  * plain sentence with the same fix.
  */
-export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'timeout' | 'reset' | 'other';
+export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'tls-hostname' | 'timeout' | 'reset' | 'other';
 
 export interface NetworkFailure {
   kind: NetworkFailureKind;
@@ -30,6 +30,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'dns', code };
   if (code === 'ECONNREFUSED') return { kind: 'refused', code };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return { kind: 'reset', code };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return { kind: 'tls-hostname', code };
   if (code && TLS_CODES.test(code)) return { kind: 'tls', code };
   return { kind: 'other', code };
 }
@@ -56,6 +57,11 @@ export function explainNetworkFailure(failure: NetworkFailure, what: string, hos
       return {
         summary: `TLS failed talking to ${host} (${failure.code}): the certificate chain is not trusted`,
         fix: `A corporate proxy or TLS inspection is likely: export NODE_EXTRA_CA_CERTS=/path/to/corporate-ca.pem for this tool (Codex needs the same CA in the system trust store or SSL_CERT_FILE).`,
+      };
+    case 'tls-hostname':
+      return {
+        summary: `TLS failed talking to ${host} (${failure.code}): the certificate presented is not for that host name`,
+        fix: `Check the host in base_url / AWS_ENDPOINT_URL*; a TLS-intercepting proxy that signs for the wrong name needs fixing on the proxy side.`,
       };
     case 'reset':
       return {

@@ -25,7 +25,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
       return credentials;
     },
     callerIdentity(resolved) {
-      identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs });
+      identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
     mantle: mantleRequest,

@@ -1,5 +1,6 @@
 import { accessKeyHint } from '../format.js';
 import type { IamCredentials } from './iamCredentials.js';
+import { proxyAgentFor } from './proxy.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
 
 export type CallerIdentityResult =
@@ -68,10 +69,13 @@ function explainStsError(error: unknown, credentials: IamCredentials, endpoint: 
 /** One STS GetCallerIdentity attempt, bounded by the timeout, at the regional (or overridden) endpoint. */
 export async function getCallerIdentity(
   credentials: IamCredentials,
-  options: { region: string; endpoint: { url: string; overridden: boolean }; timeoutMs: number },
+  options: { region: string; endpoint: { url: string; overridden: boolean }; timeoutMs: number; env: { get(name: string): string | undefined } },
 ): Promise<CallerIdentityResult> {
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  // The SDK ignores HTTPS_PROXY; where Codex's traffic must go through a proxy, so does this call.
+  const { agent } = await proxyAgentFor(new URL(options.endpoint.url), options.env);
   const client = new STSClient({
+    ...(agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {}),
     region: options.region,
     maxAttempts: 1,
     credentials: {
