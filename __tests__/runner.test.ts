@@ -3,6 +3,7 @@
  * Check objects written for the test; the setup they run over comes from the real resolver.
  */
 import { describe, expect, it } from '@jest/globals';
+import { deselectedChecks } from '../src/checks/selection.js';
 import { runChecks } from '../src/checks/runner.js';
 import type { Check, CheckContext, CheckId, CheckOutcome, CheckResult } from '../src/checks/types.js';
 import { CONFIG, FIXED_NOW, makeWorld } from './helpers/world.js';
@@ -252,12 +253,30 @@ describe('runChecks', () => {
       await runChecks(
         [check('auth.token', PASS, {}, ran), check('auth.identity', PASS, { requires: ['auth.token'] }, ran), check('model.id', PASS, {}, ran)],
         context(),
-        { deselected: new Set<CheckId>(['auth.token']) },
+        { deselected: new Map<CheckId, string>([['auth.token', 'skipped with --skip']]) },
       ),
     );
     expect(ran).toEqual(['model.id']);
-    expect(results.get('auth.token')).toMatchObject({ status: 'skip', blocked: true });
+    expect(results.get('auth.token')).toMatchObject({ status: 'skip', blocked: true, skipReason: 'skipped with --skip' });
     expect(results.get('auth.identity')).toMatchObject({ status: 'skip', blocked: true });
     expect(results.get('auth.identity')!.skipReason).toContain('auth.token');
+  });
+});
+
+describe('deselectedChecks (--only / --skip)', () => {
+  const chain = [
+    check('config.provider', PASS),
+    check('region.set', PASS, { requires: ['config.provider'] }),
+    check('auth.token', PASS, { requires: ['config.provider'] }),
+    check('bedrock.responses', PASS, { requires: ['region.set', 'auth.token'] }),
+    check('env.dotenv', PASS),
+  ];
+  it.each<{ name: string; only: CheckId[] | null; skip: CheckId[]; expected: [CheckId, string][] }>([
+    { name: 'nothing deselected by default', only: null, skip: [], expected: [] },
+    { name: '--only follows prerequisites transitively', only: ['bedrock.responses'], skip: [], expected: [['env.dotenv', 'not selected by --only']] },
+    { name: '--only a leaf deselects the rest', only: ['env.dotenv'], skip: [], expected: [['config.provider', 'not selected by --only'], ['region.set', 'not selected by --only'], ['auth.token', 'not selected by --only'], ['bedrock.responses', 'not selected by --only']] },
+    { name: '--skip wins over a prerequisite --only pulled in', only: ['bedrock.responses'], skip: ['auth.token'], expected: [['auth.token', 'skipped with --skip'], ['env.dotenv', 'not selected by --only']] },
+  ])('$name', ({ only, skip, expected }) => {
+    expect([...deselectedChecks(chain, only, skip)]).toEqual(expected);
   });
 });

@@ -34,23 +34,18 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, st
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CHECK_IDS } from '../../src/checks/types.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.js');
 export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export const SCENARIO_DIR = join(REPO_ROOT, 'fixtures', 'scenarios');
 export const CHILD_TIMEOUT_MS = 20_000;
 
-/** The checks of SPEC section 4, in report order. */
-export const SPEC_CHECK_IDS = [
-  'config.provider',
-  'region.set',
-  'region.not-govcloud',
-  'auth.token',
-  'auth.identity',
-  'model.id',
-  'env.dotenv',
-  'bedrock.responses',
-] as const;
+/** The checks of SPEC section 4 plus codex.version (first), in report order. */
+export const SPEC_CHECK_IDS = CHECK_IDS;
+
+/** A stand-in `codex` that answers --version as Codex 0.169.0 does; first on every child's PATH. */
+export const FIXTURE_BIN = join(REPO_ROOT, 'fixtures', 'bin');
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 const STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail', 'skip'];
@@ -218,7 +213,7 @@ export function substitute(text: string, vars: { home: string; root: string }, e
 export function cleanEnv(root: string, extra: Record<string, string | null> = {}): Record<string, string> {
   const home = join(root, 'home');
   const env: Record<string, string | null> = {
-    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: `${FIXTURE_BIN}:${process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: home,
     CODEX_HOME: join(home, '.codex'),
     CODEX_BEDROCK_MANAGED_CONFIG: join(root, 'etc', 'managed_config.toml'),

@@ -1,6 +1,7 @@
 import { authIdentity } from './authIdentity.js';
 import { authToken } from './authToken.js';
 import { bedrockResponses } from './bedrockResponses.js';
+import { codexVersion } from './codexVersion.js';
 import { configProvider } from './configProvider.js';
 import { envDotenv } from './envDotenv.js';
 import { modelId } from './modelId.js';
@@ -10,6 +11,7 @@ import type { Check } from './types.js';
 
 /** The checks in report order (SPEC section 4). */
 export const ALL_CHECKS: readonly Check[] = [
+  codexVersion,
   configProvider,
   regionSet,
   regionNotGovcloud,

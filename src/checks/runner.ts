@@ -1,8 +1,8 @@
 import type { Check, CheckContext, CheckId, CheckOutcome, CheckResult } from './types.js';
 
 export interface RunSelection {
-  /** Checks the user deselected (--only / --skip): reported as skip, and their dependents are blocked. */
-  deselected: ReadonlySet<CheckId>;
+  /** Checks the user deselected (--only / --skip), with why: reported as skip, and their dependents are blocked. */
+  deselected: ReadonlyMap<CheckId, string>;
 }
 
 function toResult(check: Check, outcome: CheckOutcome, durationMs: number, extra: Partial<CheckResult> = {}): CheckResult {
@@ -35,7 +35,7 @@ function blockingPrerequisite(check: Check, earlier: ReadonlyMap<CheckId, CheckR
 export async function runChecks(
   checks: readonly Check[],
   context: Omit<CheckContext, 'earlier'>,
-  selection: RunSelection = { deselected: new Set() },
+  selection: RunSelection = { deselected: new Map() },
 ): Promise<CheckResult[]> {
   const earlier = new Map<CheckId, CheckResult>();
   for (const check of checks) {
@@ -43,8 +43,9 @@ export async function runChecks(
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     let result: CheckResult;
     const blocker = blockingPrerequisite(check, earlier);
-    if (selection.deselected.has(check.id)) {
-      const reason = 'not selected (--only/--skip)';
+    const deselectedBecause = selection.deselected.get(check.id);
+    if (deselectedBecause) {
+      const reason = deselectedBecause;
       result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (blocker) {
       const reason = blocker.status === 'fail' ? `needs ${blocker.id}, which failed` : `needs ${blocker.id}, which was skipped (${blocker.skipReason ?? 'not run'})`;

@@ -110,6 +110,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const skip = checkIds(values.skip, '--skip');
   if (typeof skip === 'string') return usage(skip);
   if (values.report === '') return usage('--report needs a file name, or - for stdout');
+  if (values.report === '-' && format !== 'human') return usage(`--report - prints the support report on stdout, where --format ${format} also goes; write the report to a file instead`);
 
   return {
     kind: 'run',

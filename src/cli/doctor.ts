@@ -1,15 +1,20 @@
+import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks } from '../checks/runner.js';
+import { deselectedChecks } from '../checks/selection.js';
 import type { CheckResult } from '../checks/types.js';
-import { directoryState, readFileFromDisk } from '../io/files.js';
+import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
+import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { renderGithub } from '../report/github.js';
 import { renderHuman } from '../report/human.js';
+import { renderJunit } from '../report/junit.js';
 import { redactorForSetup } from '../report/redact.js';
 import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
+import { collectSupportFacts, renderSupportReport } from '../report/support.js';
 import { TOOL_VERSION } from '../version.js';
-import { createServices, NO_NETWORK } from '../net/services.js';
 import type { DoctorOptions } from './options.js';
 
 export interface DoctorIo {
@@ -26,12 +31,16 @@ export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
 
 /** Renders a report in the chosen format; the report given is already redacted. */
 function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): string {
-  if (options.format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  return renderHuman(report, {
-    colorLevel: options.color ? io.colorLevel : 0,
-    unicode: io.stdoutIsTTY,
-    verbose: options.verbose,
-  });
+  switch (options.format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'junit':
+      return renderJunit(report);
+    case 'github':
+      return renderGithub(report, options.verbose);
+    default:
+      return renderHuman(report, { colorLevel: options.color ? io.colorLevel : 0, unicode: io.stdoutIsTTY, verbose: options.verbose });
+  }
 }
 
 async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream, work: () => Promise<T>): Promise<T> {
@@ -65,6 +74,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
       readFile: readFileFromDisk,
       directoryState,
+      isExecutableFile,
     });
     const resolved = setup;
     if (!options.offline) {
@@ -72,13 +82,18 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       // reads process.env, so the doctor does the same before it loads the SDK.
       resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
     }
-    results = await withSpinner(io.stderr.isTTY === true && options.format === 'human', io.stderr, () =>
-      runChecks(ALL_CHECKS, {
-        setup: resolved,
-        options: { offline: options.offline, timeoutMs: options.timeoutSeconds * 1000, allowGovcloud: options.allowGovcloud },
-        now: io.now,
-        services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs: options.timeoutSeconds * 1000 }),
-      }),
+    const timeoutMs = options.timeoutSeconds * 1000;
+    results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
+      runChecks(
+        ALL_CHECKS,
+        {
+          setup: resolved,
+          options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
+          now: io.now,
+          services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs }),
+        },
+        { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
+      ),
     );
     const broken = results.filter((result) => result.internalError);
     if (broken.length > 0) error = `internal error in ${broken.map((result) => result.id).join(', ')} (a bug in codex-bedrock)`;
@@ -92,6 +107,22 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   if (error) {
     io.stderr.write(usage ? `codex-bedrock: ${report.error}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${report.error}\n`);
   }
-  if (options.format === 'json' || results.length > 0) io.stdout.write(render(report, options, io));
-  return exitCodeFor(report, options.strict);
+  let exitCode = exitCodeFor(report, options.strict);
+  if (options.reportPath !== null) {
+    // The support report passes through the same redactor as every other output.
+    const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null));
+    if (options.reportPath === '-') {
+      io.stdout.write(markdown);
+      return exitCode;
+    }
+    try {
+      writeFileSync(options.reportPath, markdown);
+      io.stderr.write(`codex-bedrock: support report written to ${options.reportPath}\n`);
+    } catch (writeError) {
+      io.stderr.write(`codex-bedrock: error: cannot write the support report to ${options.reportPath}: ${(writeError as NodeJS.ErrnoException).code ?? String(writeError)}\n`);
+      exitCode = 2;
+    }
+  }
+  if (options.format !== 'human' || results.length > 0) io.stdout.write(render(report, options, io));
+  return exitCode;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 
 /**
  * Reading a file the doctor looks at. Every way a read can go wrong becomes data with a sentence a person
@@ -80,5 +80,16 @@ export function directoryState(path: string): DirectoryState {
     return statSync(path).isDirectory() ? 'directory' : 'not-a-directory';
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+}
+
+/** True when the path is a regular file this process may execute (how a shell decides what PATH finds). */
+export function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

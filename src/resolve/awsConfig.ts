@@ -18,6 +18,8 @@ export interface AwsSharedFile {
   profiles: Map<string, AwsProfileSection>;
   /** `[sso-session NAME]` sections of the config file. */
   ssoSessions: Map<string, AwsProfileSection>;
+  /** The file's text as read (for the support report, which shows it with secret values masked). */
+  text?: string;
 }
 
 /** In the config file profiles are `[profile NAME]` (except `[default]`); in the credentials file plain `[NAME]`. */
@@ -27,6 +29,7 @@ export function parseAwsIni(read: FileRead, kind: 'config' | 'credentials'): Aws
     if (read.status === 'unreadable') file.reason = read.reason;
     return file;
   }
+  file.text = read.text;
   let section: AwsProfileSection | null = null;
   let lastKey: string | null = null;
   read.text.split(/\r?\n/).forEach((raw, index) => {

@@ -23,6 +23,8 @@ export interface ConfigLayer {
   layout: TomlLayout;
   /** Only for the -c layer: each override with its own key path, in order. */
   overrides?: CliOverride[];
+  /** The file's text as read (for the support report, which shows it with secret values masked). */
+  text?: string;
 }
 
 export interface CliOverride {
@@ -88,7 +90,7 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
   }
   try {
     const table = TOML.parse(read.text.replace(/^\uFEFF/, '')) as TomlTable;
-    return { name, path, status: 'ok', table, layout: scanToml(read.text) };
+    return { name, path, status: 'ok', table, layout: scanToml(read.text), text: read.text };
   } catch (error) {
     const position = error as { line?: number; col?: number };
     return {

@@ -24,6 +24,14 @@ export interface ResolveInputs {
   managedConfigPath: string;
   readFile: FileReader;
   directoryState: (path: string) => DirectoryState;
+  /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
+  isExecutableFile?: (path: string) => boolean;
+}
+
+/** The Codex CLI the shell would run as `codex`, found on PATH like a shell does (first match wins). */
+export interface CodexCli {
+  path: string | null;
+  searchedPath: string;
 }
 
 export interface CodexHome {
@@ -48,6 +56,7 @@ export interface EffectiveSetup {
   awsCredentials: AwsSharedFile;
   /** Null when there is no usable region and no base_url override. */
   endpoint: Sourced<string> | null;
+  codexCli: CodexCli;
 }
 
 export class UsageError extends Error {}
@@ -124,7 +133,20 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     awsConfig,
     awsCredentials,
     endpoint,
+    codexCli: findCodexCli(inputs),
   };
+}
+
+function findCodexCli(inputs: ResolveInputs): CodexCli {
+  // The shell's PATH, not the .env overlay: .env is applied by Codex after the shell has chosen the binary.
+  const searchedPath = inputs.shellEnv['PATH'] ?? '';
+  const isExecutable = inputs.isExecutableFile ?? (() => false);
+  const path = searchedPath
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => join(dir, 'codex'))
+    .find((candidate) => isExecutable(candidate));
+  return { path: path ?? null, searchedPath };
 }
 
 function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[]): Sourced<string> {
