@@ -104,7 +104,8 @@ const worlds: World[] = [
   { name: 'quoted-bearer', env: {}, dotenv: 'QUOTED_PLACEHOLDER' },
   { name: 'long-term-bearer-echoed', env: { AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY }, baseUrl: () => echoUrl },
   { name: 'iam-echoed', env: {}, baseUrl: () => echoUrl },
-  { name: 'stored-login', env: {}, authJson: JSON.stringify({ AWS_BEARER_TOKEN_BEDROCK: STORED_KEY }) },
+  { name: 'stored-login', env: {}, authJson: JSON.stringify({ auth_mode: 'bedrockApiKey', bedrock_api_key: { api_key: STORED_KEY, region: 'us-east-1' } }) },
+  { name: 'stored-access-keys', env: {}, authJson: JSON.stringify({ auth_mode: 'bedrockAccessKeys', bedrock_access_keys: { access_key_id: ACCESS_KEY_ID, secret_access_key: SECRET_ACCESS_KEY, session_token: SESSION_TOKEN } }), baseUrl: () => mantle.baseUrl },
   { name: 'sts-rejects', env: {}, baseUrl: () => mantle.baseUrl, args: ['--timeout', '2'] },
   { name: 'usage-error', env: {}, args: ['-c', `${SECRET_ACCESS_KEY}`] },
 ];
@@ -112,7 +113,7 @@ const worlds: World[] = [
 const MODES: string[][] = [[], ['--verbose'], ['--json'], ['--json', '--verbose'], ['--offline'], ['--offline', '--json', '--verbose']];
 
 function envFor(world: World, dir: string): Record<string, string> {
-  const iamWorlds = ['iam-env-online', 'iam-echoed', 'sts-rejects', 'usage-error', 'stored-login'];
+  const iamWorlds = ['iam-env-online', 'iam-echoed', 'sts-rejects', 'usage-error', 'stored-login', 'stored-access-keys'];
   const base = iamWorlds.includes(world.name) ? iamEnv() : {};
   return cleanEnv(dir, { ...base, OPENAI_API_KEY: OPENAI_KEY, ...world.env });
 }
@@ -142,6 +143,7 @@ it('plants canaries in every source and finds none in any output mode', async ()
   expect(check('long-term-bearer-echoed --json', 'bedrock.responses').summary).toMatch(/denied/i);
   expect(check('iam-echoed --json', 'bedrock.responses').summary).toMatch(/denied/i);
   expect(check('stored-login --json', 'auth.token').summary).toMatch(/stored-user/);
+  expect(check('stored-access-keys --json', 'bedrock.responses').status).toBe('pass');
   expect(byLabel.get('usage-error --json')!.code).toBe(2);
   // Every run printed a report, except a usage error in human mode, which prints only to stderr.
   for (const { label, run } of results) {

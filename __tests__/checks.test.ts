@@ -78,8 +78,8 @@ describe('config.provider', () => {
         files: {
           [CONFIG]: bedrockConfig(
             '[model_providers.amazon-bedrock]',
-            'auth = { command = "get-key", args = ["--bedrock"] }',
             'http_headers = { "X-Team" = "ml" }',
+            'wire_api = "responses"',
             '[model_providers.amazon-bedrock.aws]',
             'profile = "work"',
             'region = "us-east-1"',
@@ -151,10 +151,10 @@ describe('config.provider', () => {
       summary: ['Model provider `bedrock` not found'],
     },
     {
-      name: 'amazon-bedrock-runtime is a different provider',
+      name: 'amazon-bedrock-runtime is Codex\'s other (bedrock-runtime) provider, not the one checked',
       world: { files: { [CONFIG]: 'model_provider = "amazon-bedrock-runtime"\n' } },
       status: 'fail',
-      summary: ['different provider'],
+      summary: ['other Bedrock provider', 'bedrock-runtime', 'Did you mean "amazon-bedrock"'],
     },
     {
       name: 'another built-in provider (openai) is not Bedrock',
@@ -202,32 +202,43 @@ describe('config.provider', () => {
       remediation: [`${CODEX_HOME}/work.config.toml`],
     },
     {
-      name: '--profile x whose file does not exist',
+      name: '--profile x whose file does not exist: Codex silently runs on config.toml alone (warn)',
       world: { files: { [CONFIG]: bedrockConfig() }, profile: 'work' },
-      status: 'fail',
-      summary: [PROFILE_FILE, 'does not exist'],
+      status: 'warn',
+      summary: [PROFILE_FILE, 'does not exist', 'silently'],
     },
     {
-      name: 'unsupported key under [model_providers.amazon-bedrock] (region outside aws): named with file and line',
+      name: 'an unknown key under [model_providers.amazon-bedrock] (region outside aws): Codex ignores it with a warning',
       world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'region = "us-east-1"') } },
-      status: 'fail',
-      summary: ['unsupported key', 'region'],
-      details: [`region at ${CONFIG}:3`],
-      remediation: ['base_url, auth, http_headers, aws.profile, aws.region, aws.credential_export and aws.auth_refresh'],
+      status: 'warn',
+      summary: ['ignores unknown setting', 'model_providers.amazon-bedrock.region', `${CONFIG}:3`],
+      remediation: ['aws.profile / aws.region'],
     },
     {
-      name: 'several unsupported keys, including one under aws',
+      name: 'a known provider field Codex refuses to change (name), next to unknown keys it only ignores',
       world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'model = "openai.gpt-5.5"', 'name = "Bedrock"', '[model_providers.amazon-bedrock.aws]', 'role_arn = "arn:aws:iam::1:role/x"') } },
       status: 'fail',
-      summary: ['unsupported keys', 'model', 'name', 'aws.role_arn'],
-      details: [`model at ${CONFIG}:3`, `name at ${CONFIG}:4`, `aws.role_arn at ${CONFIG}:6`],
+      summary: ['Codex refuses the config', `name (${CONFIG}:4)`],
+      details: ['only supports changing `base_url`, `auth`, `http_headers`'],
     },
     {
-      name: 'unsupported key set through -c',
+      name: 'unknown keys only, one under aws: warn naming each',
+      world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'model = "openai.gpt-5.5"', '[model_providers.amazon-bedrock.aws]', 'role_arn = "arn:aws:iam::1:role/x"') } },
+      status: 'warn',
+      summary: [`model_providers.amazon-bedrock.model (${CONFIG}:3)`, `model_providers.amazon-bedrock.aws.role_arn (${CONFIG}:5)`],
+    },
+    {
+      name: 'an auth command with [model_providers.amazon-bedrock.aws] settings: Codex refuses the combination',
+      world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'auth = { command = "get-key" }', '[model_providers.amazon-bedrock.aws]', 'region = "us-east-1"') } },
+      status: 'fail',
+      summary: ['auth command', 'cannot be combined'],
+      details: ['provider aws cannot be combined with auth'],
+    },
+    {
+      name: 'a refused field set through -c (wire_api other than the default)',
       world: { files: { [CONFIG]: bedrockConfig() }, overrides: ['model_providers.amazon-bedrock.wire_api=chat'] },
       status: 'fail',
-      summary: ['wire_api'],
-      details: ['-c model_providers.amazon-bedrock.wire_api'],
+      summary: ['wire_api', '-c model_providers.amazon-bedrock.wire_api'],
     },
     {
       name: 'a managed config forcing another provider',
@@ -311,8 +322,6 @@ describe('region.set', () => {
     },
     ...[
       { value: 'US-EAST-1', why: 'upper case' },
-      { value: 'us-east-1 ', why: 'a trailing space' },
-      { value: ' us-east-1', why: 'a leading space' },
       { value: 'useast1', why: 'no dashes' },
       { value: 'us-east1', why: 'a missing dash' },
     ].map(
@@ -324,6 +333,27 @@ describe('region.set', () => {
         remediation: ['"us-east-1"', REGION_LINE],
       }),
     ),
+    ...['us-east-1 ', ' us-east-1'].map(
+      (value): Row => ({
+        name: `config region ${JSON.stringify(value)}: Codex trims aws.region, so warn (other tools may not)`,
+        world: { files: { [CONFIG]: withRegion(value) } },
+        status: 'warn',
+        summary: ['surrounding spaces', 'Codex trims', REGION_LINE],
+        remediation: ['Remove the spaces'],
+      }),
+    ),
+    {
+      name: 'IAM path: AWS_REGION with a trailing space is used as it is, so Codex fails',
+      world: { files: { [CONFIG]: bedrockConfig() }, env: { AWS_REGION: 'us-east-1 ', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000001', AWS_SECRET_ACCESS_KEY: 'exampleSecretKey000000000000000000000001' } },
+      status: 'fail',
+      summary: ['"us-east-1 "', 'did you mean "us-east-1"'],
+    },
+    {
+      name: 'IAM path: an empty AWS_REGION is used as it is, so Codex fails',
+      world: { files: { [CONFIG]: bedrockConfig() }, env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-east-2' } },
+      status: 'fail',
+      summary: ['AWS_REGION (shell environment) is set but empty', 'does not support region'],
+    },
     {
       name: 'malformed AWS_REGION names the variable',
       world: { files: { [CONFIG]: bedrockConfig() }, env: { AWS_REGION: 'EU-WEST-1' } },

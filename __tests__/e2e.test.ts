@@ -1,19 +1,21 @@
 /**
  * End-to-end: every folder under fixtures/scenarios/ is copied to a temporary directory and the BUILT CLI
- * (`node bin/codex-bedrock.js doctor --json --offline ...`) runs there as a child process with a clean
+ * (`node bin/codex-bedrock.cjs doctor --json --offline ...`) runs there as a child process with a clean
  * environment. See __tests__/helpers/scenarios.ts for the scenario format and what is asserted.
  *
  * The children run in beforeAll, four at a time; each test then checks one scenario's result.
  * `npm test` builds before jest; this file does not build.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import AjvModule from 'ajv';
 import {
   assertBuilt,
   loadScenarios,
   pool,
+  REPO_ROOT,
   repositoryModes,
   runScenario,
   scenarioProblems,
@@ -24,6 +26,16 @@ import {
 
 const scenarios = loadScenarios();
 const CONCURRENCY = 4;
+
+/**
+ * SPEC section 5: the JSON document is kept as a JSON Schema in the repository and the output is tested
+ * against it. Ajv in strict mode (union types such as ["string", "null"] are standard JSON Schema; strict
+ * mode only asks for them to be allowed explicitly).
+ */
+const Ajv = AjvModule.default;
+const validateReport = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true }).compile(
+  JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'report.schema.json'), 'utf8')) as object,
+);
 
 describe(`end-to-end scenarios (${SCENARIO_DIR})`, () => {
   let tmpRoot = '';
@@ -49,6 +61,14 @@ describe(`end-to-end scenarios (${SCENARIO_DIR})`, () => {
     const run = runs.get(name);
     if (!run) throw new Error(`scenario ${name} did not run (see the beforeAll failure)`);
     expect(scenarioProblems(run)).toEqual([]);
+  });
+
+  it.each(scenarios.map((scenario) => [scenario.name] as const))('%s: the JSON output is valid against schema/report.schema.json', (name) => {
+    const run = runs.get(name);
+    if (!run) throw new Error(`scenario ${name} did not run (see the beforeAll failure)`);
+    const document = JSON.parse(run.cli.stdout) as unknown;
+    const valid = validateReport(document);
+    expect(valid ? [] : (validateReport.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)).toEqual([]);
   });
 
   it('only ever modifies the temporary copies, never the fixtures in the repository', () => {

@@ -1,5 +1,5 @@
 /**
- * Live credential checks, end to end: the BUILT CLI (`node bin/codex-bedrock.js doctor --json`) runs as a
+ * Live credential checks, end to end: the BUILT CLI (`node bin/codex-bedrock.cjs doctor --json`) runs as a
  * child process in a temporary copy of fixtures/auth/ (HOME, CODEX_HOME and the AWS shared files point at
  * the copy, the environment is clean), NOT --offline, against loopback servers only:
  *
@@ -235,11 +235,10 @@ const RUN = {
   bearerOffline: def({ name: 'bearer-offline', offline: true, env: (k) => ({ AWS_BEARER_TOKEN_BEDROCK: k.valid }) }),
 };
 
-/** The field shapes readStoredLogin (src/resolve/auth.ts) accepts for a key stored by `codex login`. */
+/** auth.json as Codex 0.169.0 writes a stored Bedrock API key (with auth_mode, and the older form without). */
 const STORED_SHAPES: [string, (key: string) => unknown][] = [
-  ['AWS_BEARER_TOKEN_BEDROCK', (key) => ({ OPENAI_API_KEY: null, AWS_BEARER_TOKEN_BEDROCK: key })],
-  ['bedrock_api_key', (key) => ({ bedrock_api_key: key })],
-  ['bedrock.api_key', (key) => ({ bedrock: { api_key: key } })],
+  ['auth_mode bedrockApiKey', (key) => ({ auth_mode: 'bedrockApiKey', OPENAI_API_KEY: null, bedrock_api_key: { api_key: key, region: REGION } })],
+  ['no auth_mode', (key) => ({ bedrock_api_key: { api_key: key, region: REGION } })],
 ];
 const STORED_RUNS = STORED_SHAPES.map(([field, shape]) =>
   def({
@@ -249,6 +248,12 @@ const STORED_RUNS = STORED_SHAPES.map(([field, shape]) =>
     env: (k) => ({ AWS_BEARER_TOKEN_BEDROCK: k.expired }),
   }),
 );
+/** AWS access keys stored in auth.json (auth_mode bedrockAccessKeys) beat a bearer key and env keys. */
+const STORED_ACCESS_KEYS = def({
+  name: 'stored-access-keys',
+  authJson: () => ({ auth_mode: 'bedrockAccessKeys', bedrock_access_keys: { access_key_id: STATIC_KEYS.accessKeyId, secret_access_key: STATIC_KEYS.secretAccessKey, session_token: null } }),
+  env: (k) => ({ AWS_BEARER_TOKEN_BEDROCK: k.expired, ...envKeys(ENV_KEYS) }),
+});
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -677,7 +682,7 @@ describe('live auth.token / auth.identity against loopback STS (built CLI, not -
 
   it.each(STORED_RUNS)('12. a key stored by codex login in $CODEX_HOME/auth.json beats AWS_BEARER_TOKEN_BEDROCK (%s)', (name) => {
     const o = run(name);
-    expect(o.report.setup).toMatchObject({ authMode: 'bearer', authSource: expect.stringMatching(/codex login/) });
+    expect(o.report.setup).toMatchObject({ authMode: 'bearer', authSource: expect.stringMatching(/stored in auth\.json/) });
     const token = check(o, 'auth.token');
     // The stored key (valid for 2 h) is judged, not the expired one in the variable.
     expect(view(token)).toMatchObject({
@@ -688,6 +693,16 @@ describe('live auth.token / auth.identity against loopback STS (built CLI, not -
     expect(token.summary).toContain('auth.json');
     expect(said(token)).toMatch(/AWS_BEARER_TOKEN_BEDROCK\b.*\bignored/);
     expect(check(o, 'auth.identity').status).toBe('skip');
+  });
+
+  it('12b. AWS access keys stored in auth.json sign the STS call, ahead of AWS_BEARER_TOKEN_BEDROCK and env keys', () => {
+    const o = run(STORED_ACCESS_KEYS);
+    expect(o.report.setup).toMatchObject({ authMode: 'iam', authSource: expect.stringMatching(/stored in auth\.json/) });
+    const token = check(o, 'auth.token');
+    expect(view(token)).toMatchObject({ status: 'pass', facts: { credentialSource: 'codex-login', accessKeyId: hint(STATIC_KEYS.accessKeyId) } });
+    expect(said(token)).toMatch(/AWS_BEARER_TOKEN_BEDROCK\b.*\bignored/);
+    expect(check(o, 'auth.identity').status).toBe('pass');
+    expectOneVerifiedCallerIdentity(o, STATIC_KEYS.accessKeyId);
   });
 
   it('no run reached the SSO portal or OIDC guard, and every run finished well within its limit', () => {

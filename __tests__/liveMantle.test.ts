@@ -1,7 +1,7 @@
 /**
  * bedrock.responses against live loopback servers (SPEC sections 3 "Endpoint", 4 bedrock.responses, 7).
  *
- * Every case runs the BUILT CLI (`node bin/codex-bedrock.js doctor --json`, online) as a child process with
+ * Every case runs the BUILT CLI (`node bin/codex-bedrock.cjs doctor --json`, online) as a child process with
  * a clean environment and a temporary HOME/CODEX_HOME whose config.toml points base_url at a loopback
  * Mantle server (__tests__/helpers/mantleServer.ts) that really verifies SigV4 (service bedrock-mantle) and
  * Bedrock short-term keys minted here with @aws/bedrock-token-generator. The SigV4 path also needs

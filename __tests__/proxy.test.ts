@@ -29,3 +29,15 @@ describe('proxyFor mirrors how Codex (reqwest) reads *_PROXY and NO_PROXY', () =
     expect(proxyFor(new URL(url), env(vars))).toBe(expected);
   });
 });
+
+describe('IP literals in NO_PROXY', () => {
+  it.each<{ url: string; noProxy: string; bypass: boolean }>([
+    { url: 'http://[2001:db8::1]:8/x', noProxy: '2001:db8::/32', bypass: true },
+    { url: 'http://[2001:db9::1]:8/x', noProxy: '2001:db8::/32', bypass: false },
+    { url: 'http://[::1]:8/x', noProxy: '::1', bypass: true },
+    { url: 'http://256.1.1.1.example:8/x', noProxy: '256.1.1.1', bypass: false },
+    { url: 'http://10.0.0.1:8/x', noProxy: '10.0.0.0/33', bypass: false },
+  ])('$url with NO_PROXY=$noProxy', ({ url, noProxy, bypass }) => {
+    expect(proxyFor(new URL(url), env({ HTTP_PROXY: 'http://p:1', NO_PROXY: noProxy }))).toBe(bypass ? null : 'http://p:1');
+  });
+});

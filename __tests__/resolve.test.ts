@@ -10,6 +10,8 @@ import { AUTH_JSON, AWS_CONFIG, CODEX_HOME, CONFIG, DOTENV, HOME, MANAGED, lines
 
 const BEARER = 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=';
 const STORED_BEARER = 'ABSKc3RvcmVkLWF0LTEyMzQ1Njc4OTAxMjpzdG9yZWQ=';
+/** auth.json as Codex 0.169.0 writes it for a Bedrock API key. */
+const storedLogin = JSON.stringify({ auth_mode: 'bedrockApiKey', bedrock_api_key: { api_key: STORED_BEARER, region: 'eu-west-1' } });
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const ENV_KEYS = { AWS_ACCESS_KEY_ID: AKID, AWS_SECRET_ACCESS_KEY: SECRET };
@@ -368,7 +370,6 @@ describe('TOML placement', () => {
 
 describe('auth source precedence', () => {
   const bedrockToml = (...providerLines: string[]) => lines('model_provider = "amazon-bedrock"', '[model_providers.amazon-bedrock]', ...providerLines);
-  const storedLogin = JSON.stringify({ AWS_BEARER_TOKEN_BEDROCK: STORED_BEARER });
 
   interface AuthRow {
     name: string;
@@ -391,7 +392,7 @@ describe('auth source precedence', () => {
       mode: 'command',
       source: 'auth-command',
       origin: `${CONFIG}:3`,
-      ignored: ['codex login', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_ACCESS_KEY_ID'],
+      ignored: ['Bedrock API key stored in', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_ACCESS_KEY_ID'],
     },
     {
       name: 'an auth command written as a [model_providers.amazon-bedrock.auth] table is located at its header',
@@ -411,7 +412,7 @@ describe('auth source precedence', () => {
       source: 'aws-profile-config',
       origin: `${CONFIG}:3`,
       awsProfile: at('work', `${CONFIG}:3`),
-      ignored: ['codex login', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_ACCESS_KEY_ID'],
+      ignored: ['Bedrock API key stored in', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_ACCESS_KEY_ID'],
     },
     {
       name: 'aws.profile beats AWS_PROFILE',
@@ -488,6 +489,43 @@ describe('auth source precedence', () => {
       source: 'sdk-chain',
       origin: 'AWS SDK default credential chain',
       awsProfile: null,
+      ignored: [],
+    },
+    {
+      name: 'AWS access keys stored in auth.json beat AWS_BEARER_TOKEN_BEDROCK and env keys',
+      world: {
+        files: { [AUTH_JSON]: JSON.stringify({ auth_mode: 'bedrockAccessKeys', bedrock_access_keys: { access_key_id: 'AKIASTOREDKEY0000001', secret_access_key: 'storedSecret0000000000000000000000000001' } }) },
+        env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, ...ENV_KEYS },
+      },
+      mode: 'iam',
+      source: 'codex-login-keys',
+      origin: `${AUTH_JSON} (stored by codex login)`,
+      ignored: ['AWS_BEARER_TOKEN_BEDROCK', 'AWS_ACCESS_KEY_ID'],
+    },
+    {
+      name: 'a stored API key beats stored access keys',
+      world: {
+        files: { [AUTH_JSON]: JSON.stringify({ bedrock_api_key: { api_key: STORED_BEARER, region: 'us-east-1' }, bedrock_access_keys: { access_key_id: 'AKIASTOREDKEY0000001', secret_access_key: 'storedSecret0000000000000000000000000001' } }) },
+      },
+      mode: 'bearer',
+      source: 'codex-login',
+      origin: `${AUTH_JSON} (stored by codex login)`,
+      ignored: ['AWS access keys stored in'],
+    },
+    {
+      name: 'an auth_mode Codex does not know makes it ignore auth.json entirely',
+      world: { files: { [AUTH_JSON]: JSON.stringify({ auth_mode: 'bedrock_api_key', bedrock_api_key: { api_key: STORED_BEARER, region: 'us-east-1' } }) }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } },
+      mode: 'bearer',
+      source: 'bearer-env',
+      origin: 'AWS_BEARER_TOKEN_BEDROCK (shell environment)',
+      ignored: [],
+    },
+    {
+      name: 'auth_mode apikey (an OpenAI key): the Bedrock block is not used',
+      world: { files: { [AUTH_JSON]: JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-test', bedrock_api_key: { api_key: STORED_BEARER, region: 'us-east-1' } }) }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } },
+      mode: 'bearer',
+      source: 'bearer-env',
+      origin: 'AWS_BEARER_TOKEN_BEDROCK (shell environment)',
       ignored: [],
     },
     {
@@ -576,9 +614,29 @@ describe('region precedence', () => {
       expected: at('eu-north-1', 'AWS_REGION (shell environment)'),
     },
     {
-      name: 'an empty AWS_REGION is unset: AWS_DEFAULT_REGION wins',
+      name: 'IAM path: an empty AWS_REGION is taken as it is by the AWS SDK region chain (Codex 0.169.0, observed)',
       world: { env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-south-1' } },
+      expected: at('', 'AWS_REGION (shell environment)'),
+    },
+    {
+      name: 'bearer path: an empty AWS_REGION is unset, AWS_DEFAULT_REGION wins',
+      world: { env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-south-1' } },
       expected: at('eu-south-1', 'AWS_DEFAULT_REGION (shell environment)'),
+    },
+    {
+      name: 'bearer path: AWS_REGION is trimmed',
+      world: { env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, AWS_REGION: ' us-east-2 ' } },
+      expected: at('us-east-2', 'AWS_REGION (shell environment)'),
+    },
+    {
+      name: 'IAM path: AWS_REGION keeps its spaces',
+      world: { env: { AWS_REGION: 'us-east-2 ' } },
+      expected: at('us-east-2 ', 'AWS_REGION (shell environment)'),
+    },
+    {
+      name: 'an empty config aws.region is unset on every path',
+      world: { files: { [CONFIG]: lines('[model_providers.amazon-bedrock.aws]', 'region = ""') }, env: { AWS_REGION: 'eu-north-1' } },
+      expected: at('eu-north-1', 'AWS_REGION (shell environment)'),
     },
     {
       name: 'IAM path (SDK chain, default profile): region of [default] in ~/.aws/config',
@@ -621,8 +679,13 @@ describe('region precedence', () => {
       expected: null,
     },
     {
-      name: 'bearer path from the stored login: the profile region is not consulted',
-      world: { files: { [AWS_CONFIG]: AWS_CONFIG_TEXT, [AUTH_JSON]: JSON.stringify({ AWS_BEARER_TOKEN_BEDROCK: STORED_BEARER }) } },
+      name: 'a stored Bedrock API key uses the region stored with it, over config and AWS_REGION',
+      world: { files: { [CONFIG]: configRegion, [AWS_CONFIG]: AWS_CONFIG_TEXT, [AUTH_JSON]: storedLogin }, env: { AWS_REGION: 'eu-north-1' } },
+      expected: at('eu-west-1', `${AUTH_JSON} (stored by codex login)`),
+    },
+    {
+      name: 'a stored Bedrock API key without a stored region has none (no other source counts)',
+      world: { files: { [AWS_CONFIG]: AWS_CONFIG_TEXT, [AUTH_JSON]: JSON.stringify({ bedrock_api_key: { api_key: STORED_BEARER } }) }, env: { AWS_REGION: 'eu-north-1' } },
       expected: null,
     },
     {
@@ -639,8 +702,8 @@ describe('region precedence', () => {
     expect(shown(makeWorld(world).resolve().region.effective)).toBe(expected);
   });
 
-  it('an empty AWS_REGION is recorded as ignored, with why', () => {
-    const { region } = makeWorld({ env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-south-1' } }).resolve();
+  it('an empty AWS_REGION on the bearer path is recorded as ignored, with why', () => {
+    const { region } = makeWorld({ env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-south-1' } }).resolve();
     const empty = region.candidates.find((c) => c.sourceName === 'AWS_REGION');
     expect(empty).toMatchObject({ value: null });
     expect(empty?.ignoredBecause).toMatch(/empty/);
@@ -670,9 +733,10 @@ describe('region precedence', () => {
     tried.forEach((pattern, i) => expect(region.tried[i]).toMatch(pattern));
   });
 
-  it('a config region is kept exactly as written (region.set judges its shape)', () => {
+  it('a config region is trimmed as Codex trims it, and the written value is kept for region.set', () => {
     const { region } = makeWorld({ files: { [CONFIG]: lines('[model_providers.amazon-bedrock.aws]', 'region = "US-EAST-1 "') } }).resolve();
-    expect(shown(region.effective)).toBe(at('US-EAST-1 ', `${CONFIG}:2`));
+    expect(shown(region.effective)).toBe(at('US-EAST-1', `${CONFIG}:2`));
+    expect(region.effective?.written).toBe('US-EAST-1 ');
   });
 });
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(repo, 'bin', 'codex-bedrock.js');
+const cli = join(repo, 'bin', 'codex-bedrock.cjs');
 const tracer = join(repo, 'scripts', 'trace-imports.mjs');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;

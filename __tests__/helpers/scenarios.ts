@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 
 import { CHECK_IDS } from '../../src/checks/types.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.js');
+export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.cjs');
 export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export const SCENARIO_DIR = join(REPO_ROOT, 'fixtures', 'scenarios');
 export const CHILD_TIMEOUT_MS = 20_000;
@@ -229,7 +229,7 @@ export function cleanEnv(root: string, extra: Record<string, string | null> = {}
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-/** Runs `node bin/codex-bedrock.js <args>` with exactly `env`, bounded by a timeout. Never rejects. */
+/** Runs `node bin/codex-bedrock.cjs <args>` with exactly `env`, bounded by a timeout. Never rejects. */
 export function runCli(args: readonly string[], env: Record<string, string>, cwd: string, timeoutMs = CHILD_TIMEOUT_MS): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolvePromise) => {

@@ -3,6 +3,7 @@ import type { EffectiveSetup } from '../resolve/setup.js';
 
 /** How an IAM credential was (or would be) obtained, in the user's words. */
 export type IamSourceKind =
+  | 'codex-login'
   | 'env-keys'
   | 'profile-keys'
   | 'assume-role'
@@ -15,6 +16,7 @@ export type IamSourceKind =
   | 'unknown';
 
 export const IAM_SOURCE_LABELS: Record<IamSourceKind, string> = {
+  'codex-login': 'AWS access keys stored in $CODEX_HOME/auth.json',
   'env-keys': 'environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
   'profile-keys': 'static keys in a shared config/credentials profile',
   'assume-role': 'an assumed role (role_arn)',

@@ -7,12 +7,31 @@ import type { Check, CheckOutcome } from './types.js';
 
 const DOCS = 'https://developers.openai.com/codex/config-reference';
 
-/** Provider ids built into Codex 0.169.0; any other id must be defined under [model_providers.ID]. */
-export const BUILT_IN_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'amazon-bedrock'] as const;
+/** Provider ids built into Codex 0.169.0 (observed); any other id must be defined under [model_providers.ID]. */
+export const BUILT_IN_PROVIDERS = ['openai', 'amazon-bedrock', 'amazon-bedrock-runtime', 'ollama', 'lmstudio', 'gcp'] as const;
 
-/** Keys Codex accepts under [model_providers.amazon-bedrock]; anything else makes it refuse the config. */
+/** Keys Codex lets you change under [model_providers.amazon-bedrock]. */
 const SUPPORTED_PROVIDER_KEYS = ['base_url', 'auth', 'http_headers'];
 const SUPPORTED_AWS_KEYS = ['profile', 'region', 'credential_export', 'auth_refresh'];
+/**
+ * Provider fields Codex knows but refuses for amazon-bedrock ("only supports changing ..."), unless the value
+ * is the default (the predicate). Other, unknown keys are only ignored with a warning (Codex 0.169.0, observed).
+ */
+const REFUSED_PROVIDER_FIELDS: Record<string, ((value: unknown) => boolean) | null> = {
+  name: null,
+  env_key: null,
+  experimental_bearer_token: null,
+  query_params: null,
+  env_http_headers: null,
+  request_max_retries: null,
+  stream_max_retries: null,
+  stream_idle_timeout_ms: null,
+  wire_api: (value) => value === 'responses',
+  requires_openai_auth: (value) => value === false,
+  supports_websockets: (value) => value === false,
+};
+const CODEX_OVERRIDE_ERROR =
+  'model_providers.amazon-bedrock only supports changing `base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region`, `aws.credential_export`, and `aws.auth_refresh`; other non-default provider fields are not supported';
 
 const PROVIDER_SNIPPET = [
   '# at the top of config.toml, before any [table] header:',
@@ -87,33 +106,49 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
       };
     }
   }
-  const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
-  if (profileLayer?.status === 'missing') {
+  return undefined;
+}
+
+function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
+  const keys = keysUnder(setup.layers, [...PROVIDER_TABLE]);
+  const refused = keys.filter(({ key }) => {
+    if (key.length !== 1 || !(key[0]! in REFUSED_PROVIDER_FIELDS)) return false;
+    const acceptsDefault = REFUSED_PROVIDER_FIELDS[key[0]!];
+    const value = allConfigValues(setup.layers, [...PROVIDER_TABLE, key[0]!])[0]?.value;
+    return !acceptsDefault || !acceptsDefault(value);
+  });
+  if (refused.length > 0) {
     return {
       status: 'fail',
-      summary: `--profile ${setup.profileName}: ${profileLayer.path} does not exist`,
-      remediation: `Create ${profileLayer.path} with the settings of that profile, or drop --profile.`,
+      summary: `Codex refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(', ')} cannot be changed for amazon-bedrock`,
+      details: [`Codex says: ${CODEX_OVERRIDE_ERROR}`],
+      remediation: 'Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).',
+      docs: DOCS,
+    };
+  }
+  const auth = keys.find(({ key }) => key[0] === 'auth');
+  const aws = keys.find(({ key }) => key[0] === 'aws');
+  if (auth && aws) {
+    return {
+      status: 'fail',
+      summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
+      details: ['Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth'],
+      remediation: 'Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.',
       docs: DOCS,
     };
   }
   return undefined;
 }
 
-function unsupportedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
-  const unsupported = keysUnder(setup.layers, [...PROVIDER_TABLE]).filter(({ key }) => {
-    const [first, second] = key;
-    if (first === 'aws') return key.length === 1 || !SUPPORTED_AWS_KEYS.includes(second!);
-    return !SUPPORTED_PROVIDER_KEYS.includes(first!);
-  });
-  if (unsupported.length === 0) return undefined;
-  return {
-    status: 'fail',
-    summary: `Codex refuses the config: unsupported key${unsupported.length > 1 ? 's' : ''} under [model_providers.amazon-bedrock]: ${unsupported.map((u) => formatKeyPath(u.key)).join(', ')}`,
-    details: unsupported.map((u) => `${formatKeyPath(u.key)} at ${describeOrigin(u.origin)}`),
-    remediation:
-      'Remove those keys. Codex only supports changing base_url, auth, http_headers, aws.profile, aws.region, aws.credential_export and aws.auth_refresh for the amazon-bedrock provider (the model goes in the top-level `model` key).',
-    docs: DOCS,
-  };
+/** Keys Codex does not know under the provider table: it ignores them with a warning and runs on. */
+function ignoredProviderKeys(setup: EffectiveSetup): string[] {
+  return keysUnder(setup.layers, [...PROVIDER_TABLE])
+    .filter(({ key }) => {
+      const [first, second] = key;
+      if (first === 'aws') return key.length === 1 || !SUPPORTED_AWS_KEYS.includes(second!);
+      return !SUPPORTED_PROVIDER_KEYS.includes(first!) && !(first! in REFUSED_PROVIDER_FIELDS);
+    })
+    .map(({ key, origin }) => `model_providers.amazon-bedrock.${formatKeyPath(key)} (${describeOrigin(origin)})`);
 }
 
 /** A `model_provider` written after a [table] header belongs to that table, so Codex never sees it. */
@@ -132,7 +167,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
     if (misplaced) {
       return {
         status: 'fail',
-        summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key and Codex uses OpenAI`,
+        summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key: Codex warns that it is ignored and uses OpenAI`,
         remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
         docs: DOCS,
       };
@@ -176,7 +211,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
   if (id === 'amazon-bedrock-runtime') {
     return {
       status: 'fail',
-      summary: `model_provider = "${id}" (${where}) is a different provider from Codex's "amazon-bedrock" (Mantle) provider.${suggestion}`,
+      summary: `model_provider = "${id}" (${where}) is Codex's other Bedrock provider (bedrock-runtime endpoint, SigV4 service bedrock, global./us. model ids), not the "amazon-bedrock" Mantle provider of the setup guide that this doctor checks.${suggestion}`,
       remediation: fix,
       docs: DOCS,
     };
@@ -209,11 +244,21 @@ export const configProvider: Check = {
     // provider (a misplaced model_provider included) it silently uses that one.
     const outcome = providerOutcome(setup);
     if (outcome.status !== 'pass') return outcome;
-    const unsupported = unsupportedProviderKeys(setup);
-    if (unsupported) return unsupported;
+    const refused = refusedProviderKeys(setup);
+    if (refused) return refused;
 
     const warnings: string[] = [];
     const remediations: string[] = [];
+    const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
+    if (profileLayer?.status === 'missing') {
+      warnings.push(`--profile ${setup.profileName}: ${profileLayer.path} does not exist, and Codex silently runs on config.toml alone`);
+      remediations.push(`Create ${profileLayer.path} with that profile's settings, or drop --profile ${setup.profileName}.`);
+    }
+    const ignoredKeys = ignoredProviderKeys(setup);
+    if (ignoredKeys.length > 0) {
+      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (it prints "Codex is ignoring ... unrecognized configuration setting")`);
+      remediations.push('Remove or correct those keys: under [model_providers.amazon-bedrock] Codex uses base_url, auth, http_headers and aws.profile / aws.region / aws.credential_export / aws.auth_refresh.');
+    }
     const openAiKey = setup.env.sourced('OPENAI_API_KEY');
     if (openAiKey) {
       warnings.push(`${describeOrigin(openAiKey.origin)} is set, but the amazon-bedrock provider does not use it`);

@@ -33,25 +33,34 @@ export const regionSet: Check = {
     const { region } = setup;
     const ignored = region.candidates.filter((c) => c.ignoredBecause).map((c) => `${describeOrigin(c.origin)} was ignored: ${c.ignoredBecause}`);
     if (!region.effective) {
-      const bearer = setup.auth.mode === 'bearer';
+      const codexSays = {
+        bearer: 'Codex fails with "Amazon Bedrock bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"',
+        'stored-key': 'the Bedrock API key stored in auth.json has no region stored with it, and Codex uses no other region for it',
+        'aws-sdk': 'Codex fails with "failed to resolve Amazon Bedrock auth: AWS SDK config did not resolve a region"',
+      }[region.rule];
       return {
         status: 'fail',
-        summary: bearer
-          ? 'No region found: Codex fails with "bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"'
-          : 'No region found: Codex cannot pick a Bedrock Mantle endpoint',
+        summary: `No region found${ignored.length > 0 ? ` (${region.candidates.filter((c) => c.ignoredBecause).map((c) => describeOrigin(c.origin)).join(', ')}: set but empty, which Codex treats as unset)` : ''}: ${codexSays}`,
         details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored, ...unreadableAwsFiles(setup)],
-        remediation: whereToSet(setup),
+        remediation: region.rule === 'stored-key' ? 'Sign in to Bedrock again in Codex and choose the region, or remove the stored key from auth.json.' : whereToSet(setup),
         docs: DOCS,
       };
     }
     const source = describeOrigin(region.effective.origin);
     const value = region.effective.value;
+    const written = region.effective.written;
     const details = [`region from ${source}`, ...ignored];
     if (typeof value !== 'string') {
       return { status: 'fail', summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:\n${regionSnippet('us-east-1')}`, docs: DOCS };
     }
-    if (value === '') {
-      return { status: 'fail', summary: `The region at ${source} is an empty string`, details, remediation: whereToSet(setup), docs: DOCS };
+    if (value.trim() === '') {
+      return {
+        status: 'fail',
+        summary: `${describeOrigin(region.effective.origin)} is set but ${value === '' ? 'empty' : 'blank'}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "Amazon Bedrock does not support region \`${value}\`"`,
+        details,
+        remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:\n${regionSnippet('us-east-1')})`,
+        docs: DOCS,
+      };
     }
     if (!REGION_SHAPE.test(value)) {
       const suggestion = suggestRegion(value);
@@ -59,7 +68,7 @@ export const regionSet: Check = {
       return {
         status: 'fail',
         summary: `The region ${shown} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-        details: [...details, 'Codex uses the value exactly as written: an endpoint host with upper case, spaces or missing dashes does not exist'],
+        details: [...details, 'Codex uses this value as it is: an endpoint host with upper case, spaces or missing dashes does not exist'],
         remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
         docs: DOCS,
       };
@@ -86,6 +95,16 @@ export const regionSet: Check = {
       };
     }
     if (overridden) details.push(`base_url is overridden, so Codex skips its region allow-list; the region is still used for signing`);
+    if (typeof written === 'string' && written !== value) {
+      return {
+        status: 'warn',
+        summary: `Region ${value} (${source}) is written with surrounding spaces (${JSON.stringify(written)}); Codex trims them here, but other AWS tools may not`,
+        details,
+        remediation: `Remove the spaces at ${source}.`,
+        docs: DOCS,
+        facts: { region: value },
+      };
+    }
     const losers = region.candidates.filter((c) => c.value !== null && c.origin !== region.effective!.origin && c.value !== value);
     if (losers.length > 0) {
       return {

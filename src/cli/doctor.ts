@@ -9,7 +9,7 @@ import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { renderGithub } from '../report/github.js';
-import { renderHuman } from '../report/human.js';
+import { paletteFor, renderHuman } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
 import { redactorForSetup } from '../report/redact.js';
 import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
@@ -30,7 +30,7 @@ export interface DoctorIo {
 export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
 
 /** Renders a report in the chosen format; the report given is already redacted. */
-function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): string {
+async function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
   switch (options.format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
@@ -38,8 +38,10 @@ function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): str
       return renderJunit(report);
     case 'github':
       return renderGithub(report, options.verbose);
-    default:
-      return renderHuman(report, { colorLevel: options.color ? io.colorLevel : 0, unicode: io.stdoutIsTTY, verbose: options.verbose });
+    default: {
+      const colorLevel = options.color ? io.colorLevel : 0;
+      return renderHuman(report, { colorLevel, unicode: io.stdoutIsTTY, verbose: options.verbose }, await paletteFor(colorLevel));
+    }
   }
 }
 
@@ -123,6 +125,6 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       exitCode = 2;
     }
   }
-  if (options.format !== 'human' || results.length > 0) io.stdout.write(render(report, options, io));
+  if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, io));
   return exitCode;
 }

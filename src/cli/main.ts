@@ -1,4 +1,3 @@
-import { supportsColor } from 'chalk';
 import { buildReport } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
 import { HELP_TEXT, parseCommandLine } from './args.js';
@@ -26,6 +25,13 @@ function armHardCeiling(options: DoctorOptions): void {
   }, ceilingMs).unref();
 }
 
+/** chalk's own terminal detection (NO_COLOR, FORCE_COLOR, TTY); loaded only when colour could be shown. */
+async function colorLevel(options: DoctorOptions): Promise<0 | 1 | 2 | 3> {
+  if (options.format !== 'human' || !options.color) return 0;
+  const { supportsColor } = await import('chalk');
+  return supportsColor ? supportsColor.level : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
   if (command.kind === 'help') {
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     stdoutIsTTY: process.stdout.isTTY === true,
-    colorLevel: supportsColor ? supportsColor.level : 0,
+    colorLevel: await colorLevel(options),
     now: () => new Date(),
   });
 }

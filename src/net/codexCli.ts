@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 
 export type CodexVersionResult = { ok: true; output: string } | { ok: false; reason: string };
 
 /** Runs `<path> --version` once, bounded: the only program the doctor ever starts from PATH. */
-export function readCodexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult> {
+export async function readCodexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(path, ['--version'], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024, windowsHide: true }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, output: `${stdout}`.trim() });

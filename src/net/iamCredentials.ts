@@ -1,4 +1,3 @@
-import { exec } from 'node:child_process';
 import { existingProfiles, kindFromSdkSource, profileKind, profileSettings, type IamSourceKind } from '../auth/profileKind.js';
 import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
@@ -25,7 +24,8 @@ function sdkMessage(error: unknown): string {
 }
 
 /** A failing credential_process: the SDK keeps its stderr but drops the exit status, so ask once more. */
-function processExitStatus(command: string, timeoutMs: number, env: Record<string, string>): Promise<string> {
+async function processExitStatus(command: string, timeoutMs: number, env: Record<string, string>): Promise<string> {
+  const { exec } = await import('node:child_process');
   return new Promise((resolve) => {
     exec(command, { timeout: timeoutMs, env, windowsHide: true }, (error) => {
       if (!error) resolve('exited 0 this time (it may fail intermittently)');
@@ -97,6 +97,10 @@ async function explainFailure(error: unknown, setup: EffectiveSetup, profile: st
  */
 export async function resolveIamCredentials(setup: EffectiveSetup, options: { timeoutMs: number; stsEndpoint?: string }): Promise<IamResolution> {
   const plan = setup.auth;
+  const stored = setup.storedLogin.accessKeys;
+  if (plan.source === 'codex-login-keys' && stored) {
+    return { ok: true, credentials: { ...stored, source: 'codex-login', profile: null } };
+  }
   if (plan.source === 'env-keys') {
     const token = setup.env.nonEmpty('AWS_SESSION_TOKEN')?.value;
     const expiry = setup.env.nonEmpty('AWS_CREDENTIAL_EXPIRATION')?.value;

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type http from 'node:http';
+import type tls from 'node:tls';
 import { TOOL_VERSION } from '../version.js';
 import type { IamCredentials } from './iamCredentials.js';
 import { classifyNetworkError, type NetworkFailure } from './networkErrors.js';
@@ -49,6 +48,8 @@ async function signedHeaders(url: URL, method: string, body: string, auth: Mantl
       ...(auth.credentials.sessionToken ? { sessionToken: auth.credentials.sessionToken } : {}),
     },
     sha256: Hash.bind(null, 'sha256'),
+    // Codex signs the body's SHA-256 but sends no x-amz-content-sha256 header (observed with 0.169.0).
+    applyChecksum: false,
   });
   const query = Object.fromEntries(url.searchParams.entries());
   const request = new HttpRequest({
@@ -80,7 +81,9 @@ export async function mantleRequest(input: {
   const { agent, proxy } = await proxyAgentFor(url, input.env);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const transport = url.protocol === 'https:' ? https : http;
+  // Loaded on use: offline runs never pay for the HTTP and TLS stacks.
+  const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const { checkServerIdentity } = await import('node:tls');
   return new Promise<MantleResult>((resolve) => {
     const request = transport.request(
       url,
@@ -91,7 +94,7 @@ export async function mantleRequest(input: {
         signal: AbortSignal.timeout(input.timeoutMs),
         // Through a CONNECT tunnel the agent does not pass the target host on (it cannot be an SNI name when
         // it is an IP), so verify the certificate against the URL's host explicitly.
-        checkServerIdentity: (_host: string, certificate: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname, certificate),
+        checkServerIdentity: (_host: string, certificate: tls.PeerCertificate) => checkServerIdentity(url.hostname, certificate),
       },
       (response) => {
         const chunks: Buffer[] = [];

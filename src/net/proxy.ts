@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import { isIP } from 'node:net';
 
 /**
  * Which proxy a request goes through, decided the way Codex's HTTP client (reqwest / hyper-util) reads the
@@ -16,6 +15,16 @@ function firstSet(env: Env, ...names: string[]): string | undefined {
     if (value) return value;
   }
   return undefined;
+}
+
+/** 4 or 6 for an IP literal, else 0 (node:net's isIP, without loading the net stack on offline runs). */
+function isIP(text: string): 0 | 4 | 6 {
+  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text)) return 4;
+  const groups = text.split('::');
+  if (groups.length > 2 || !/^[0-9a-f:]+$/i.test(text)) return 0;
+  const parts = groups.flatMap((group) => (group === '' ? [] : group.split(':')));
+  const valid = parts.every((part) => /^[0-9a-f]{1,4}$/i.test(part));
+  return valid && (groups.length === 2 ? parts.length < 8 : parts.length === 8) ? 6 : 0;
 }
 
 function ipv4ToNumber(address: string): number {
@@ -51,7 +60,8 @@ function bypassesProxy(hostname: string, noProxy: string): boolean {
     .some((entry) => {
       if (entry === '*') return true;
       const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
-      if (cidr && isIP(cidr[1]!)) return inCidr(host, cidr[1]!, Number(cidr[2]));
+      // An invalid prefix length makes the entry a (never matching) domain, as an IpNet parse failure does in reqwest.
+      if (cidr && isIP(cidr[1]!) && Number(cidr[2]) <= (isIP(cidr[1]!) === 4 ? 32 : 128)) return inCidr(host, cidr[1]!, Number(cidr[2]));
       if (isIP(entry)) return isIP(host) > 0 && entry === host;
       if (entry === host || entry.replace(/^\./, '') === host) return true;
       return entry.startsWith('.') ? host.endsWith(entry) : host.endsWith(`.${entry}`);

@@ -1,4 +1,3 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckStatus } from '../checks/types.js';
 import type { DoctorReport } from './report.js';
 
@@ -30,7 +29,28 @@ export function asciiSafe(text: string): string {
   return ASCII_REPLACEMENTS.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
 }
 
-function colourFor(chalk: ChalkInstance, status: CheckStatus): (text: string) => string {
+type Paint = (text: string) => string;
+interface Palette {
+  bold: Paint;
+  gray: Paint;
+  cyan: Paint;
+  green: Paint;
+  yellow: Paint;
+  red: Paint;
+}
+
+const plain: Paint = (text) => text;
+const PLAIN: Palette = { bold: plain, gray: plain, cyan: plain, green: plain, yellow: plain, red: plain };
+
+/** chalk only when colour will be shown: piped, JSON and CI output never load it. */
+export async function paletteFor(colorLevel: HumanStyle['colorLevel']): Promise<Palette> {
+  if (colorLevel === 0) return PLAIN;
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: colorLevel });
+  return { bold: chalk.bold, gray: chalk.gray, cyan: chalk.cyan, green: chalk.green, yellow: chalk.yellow, red: chalk.red };
+}
+
+function colourFor(chalk: Palette, status: CheckStatus): Paint {
   return { pass: chalk.green, warn: chalk.yellow, fail: chalk.red, skip: chalk.gray }[status];
 }
 
@@ -57,8 +77,7 @@ export function countLine(report: DoctorReport, separator: string): string {
 }
 
 /** The report for a person: one line per check, fixes under failures and warnings, details with --verbose. */
-export function renderHuman(report: DoctorReport, style: HumanStyle): string {
-  const chalk = new Chalk({ level: style.colorLevel });
+export function renderHuman(report: DoctorReport, style: HumanStyle, chalk: Palette = PLAIN): string {
   const width = Math.max(...report.checks.map((check) => check.id.length));
   const lines: string[] = [];
   const setup = report.setup;

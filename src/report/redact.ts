@@ -78,6 +78,8 @@ export function redactorForSetup(setup: EffectiveSetup | null, shellEnv: Readonl
   Object.entries(setup.env.toRecord()).forEach(([name, value]) => isSecretName(name) && redactor.add(value));
   setup.env.dotenv.parse?.entries.forEach((entry) => isSecretName(entry.key) && redactor.add(entry.value));
   redactor.add(setup.storedLogin.bedrockKey);
+  redactor.add(setup.storedLogin.accessKeys?.secretAccessKey);
+  redactor.add(setup.storedLogin.accessKeys?.sessionToken);
   redactor.add(setup.auth.bearerKey?.value);
   setup.layers.forEach((layer) => addSecretConfigValues(redactor, layer.table, false));
   [setup.awsConfig, setup.awsCredentials].forEach((file) =>

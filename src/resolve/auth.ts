@@ -9,6 +9,7 @@ export type AuthSourceKind =
   | 'auth-command'
   | 'aws-profile-config'
   | 'codex-login'
+  | 'codex-login-keys'
   | 'bearer-env'
   | 'env-keys'
   | 'sdk-chain';
@@ -38,14 +39,28 @@ export interface AuthPlan {
 export interface StoredLogin {
   path: string;
   read: FileRead;
-  /** A Bedrock API key stored by `codex login`, when the file holds one. */
+  /** A Bedrock API key stored by Codex's Bedrock sign-in (`bedrock_api_key.api_key`). */
   bedrockKey?: string;
+  /** The region stored with that key: Codex uses it, ahead of every other region source. */
+  bedrockKeyRegion?: string;
+  /** AWS access keys stored by Codex's Bedrock sign-in (`bedrock_access_keys`). */
+  accessKeys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Why Codex would not use the file (it then silently falls back to the other sources). */
   problem?: string;
 }
 
+/** auth_mode values under which Codex reads the Bedrock blocks of auth.json (observed with 0.169.0). */
+const BEDROCK_AUTH_MODES = ['bedrockApiKey', 'bedrockAccessKeys'];
+/** Every auth_mode Codex 0.169.0 deserialises; any other value makes it ignore the whole file. */
+const KNOWN_AUTH_MODES = ['apikey', 'chatgpt', 'chatgptAuthTokens', ...BEDROCK_AUTH_MODES];
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+
 /**
- * `codex login` can store a Bedrock API key in $CODEX_HOME/auth.json. The exact field is looked up in the
- * shapes Codex writes; an auth.json holding only ChatGPT or OpenAI credentials has no Bedrock key.
+ * Reads $CODEX_HOME/auth.json the way Codex 0.169.0 does:
+ * `{"auth_mode": "bedrockApiKey" | "bedrockAccessKeys" | ..., "bedrock_api_key": {"api_key", "region"},
+ *   "bedrock_access_keys": {"access_key_id", "secret_access_key", "session_token"}}`. The Bedrock blocks count
+ * when auth_mode is absent or a Bedrock mode; an unknown auth_mode makes Codex skip the file silently.
  */
 export function readStoredLogin(read: FileRead): StoredLogin {
   const login: StoredLogin = { path: read.path, read };
@@ -55,25 +70,27 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   try {
     parsed = JSON.parse(read.text);
   } catch {
-    return { ...login, problem: 'it is not valid JSON' };
+    return { ...login, problem: 'it is not valid JSON, so Codex ignores it' };
   }
-  const key = findStoredBedrockKey(parsed);
-  return key ? { ...login, bedrockKey: key } : login;
-}
-
-function findStoredBedrockKey(parsed: unknown): string | undefined {
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ...login, problem: 'it is not a JSON object, so Codex ignores it' };
   const record = parsed as Record<string, unknown>;
-  for (const field of ['AWS_BEARER_TOKEN_BEDROCK', 'bedrock_api_key']) {
-    const value = record[field];
-    if (typeof value === 'string' && value.trim() !== '') return value;
+  const mode = record['auth_mode'];
+  if (mode !== undefined && mode !== null && (typeof mode !== 'string' || !KNOWN_AUTH_MODES.includes(mode))) {
+    return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
   }
-  const nested = record['bedrock'];
-  if (typeof nested === 'object' && nested !== null) {
-    const value = (nested as Record<string, unknown>)['api_key'];
-    if (typeof value === 'string' && value.trim() !== '') return value;
-  }
-  return undefined;
+  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return login;
+  const apiKey = record['bedrock_api_key'] as Record<string, unknown> | undefined;
+  const keys = record['bedrock_access_keys'] as Record<string, unknown> | undefined;
+  const key = text(apiKey?.['api_key']);
+  const accessKeyId = text(keys?.['access_key_id']);
+  const secretAccessKey = text(keys?.['secret_access_key']);
+  const sessionToken = text(keys?.['session_token']);
+  const region = text(apiKey?.['region']);
+  return {
+    ...login,
+    ...(key ? { bedrockKey: key, ...(region ? { bedrockKeyRegion: region.trim() } : {}) } : {}),
+    ...(accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
+  };
 }
 
 export function planAuth(input: {
@@ -95,7 +112,8 @@ export function planAuth(input: {
   const extra = emptyBearer ? { emptyBearerIgnored: emptyBearer } : {};
 
   const present: { what: string; present: boolean }[] = [
-    { what: `the Bedrock API key stored by codex login (${input.storedLogin.path})`, present: Boolean(input.storedLogin.bedrockKey) },
+    { what: `the Bedrock API key stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.bedrockKey) },
+    { what: `the AWS access keys stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.accessKeys) },
     { what: 'AWS_BEARER_TOKEN_BEDROCK', present: Boolean(bearerEnv) },
     { what: 'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', present: Boolean(envKeys) },
   ];
@@ -132,10 +150,21 @@ export function planAuth(input: {
     return {
       mode: 'bearer',
       source: 'codex-login',
-      description: `the Bedrock API key stored by codex login`,
+      description: `the Bedrock API key stored in auth.json`,
       origin: loginOrigin,
       bearerKey: { value: input.storedLogin.bedrockKey, origin: loginOrigin },
-      ignored: ignoredExcept(winner, 'a Bedrock API key stored by codex login takes precedence'),
+      ignored: ignoredExcept(winner, 'a Bedrock API key stored in auth.json takes precedence'),
+      ...extra,
+    };
+  }
+  if (input.storedLogin.accessKeys) {
+    const winner = present[1]!.what;
+    return {
+      mode: 'iam',
+      source: 'codex-login-keys',
+      description: 'the AWS access keys stored in auth.json',
+      origin: loginOrigin,
+      ignored: ignoredExcept(winner, 'AWS access keys stored in auth.json take precedence'),
       ...extra,
     };
   }

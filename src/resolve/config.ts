@@ -1,4 +1,4 @@
-import TOML from '@iarna/toml';
+import parseToml from '@iarna/toml/parse-string.js';
 import type { FileReader } from '../io/files.js';
 import type { ConfigLayerName, Origin, Sourced } from './origin.js';
 import { formatKeyPath, lineOfKey, scanToml, type TomlLayout } from './tomlLines.js';
@@ -52,7 +52,7 @@ export function parseCliOverride(raw: string): CliOverride | { error: string } {
   const valueSource = raw.slice(equals + 1).trim();
   let value: unknown;
   try {
-    value = (TOML.parse(`_x_ = ${valueSource}`) as TomlTable)['_x_'];
+    value = (parseToml(`_x_ = ${valueSource}`) as TomlTable)['_x_'];
   } catch {
     value = valueSource.replace(/^["']+|["']+$/g, '');
   }
@@ -89,7 +89,7 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
     return { name, path, status: 'error', problem: { kind: 'unreadable', message: read.reason }, table: {}, layout: EMPTY_LAYOUT };
   }
   try {
-    const table = TOML.parse(read.text.replace(/^\uFEFF/, '')) as TomlTable;
+    const table = parseToml(read.text.replace(/^\uFEFF/, '')) as TomlTable;
     return { name, path, status: 'ok', table, layout: scanToml(read.text), text: read.text };
   } catch (error) {
     const position = error as { line?: number; col?: number };

@@ -108,12 +108,18 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   // env keys win the credentials), else default.
   const awsProfileName = auth.awsProfile?.value ?? env.nonEmpty('AWS_PROFILE')?.value ?? 'default';
   const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
-  const region = resolveRegion(providerKey(['aws', 'region']), env, {
-    profile: awsProfileName,
-    consulted: auth.mode === 'iam',
-    sourced: profileRegionEntry
-      ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } }
-      : undefined,
+  const loginOrigin: Origin = { kind: 'auth-json', path: storedLogin.path };
+  const region = resolveRegion({
+    rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? 'bearer' : 'aws-sdk',
+    configRegion: providerKey(['aws', 'region']),
+    env,
+    profileRegion: {
+      profile: awsProfileName,
+      sourced: profileRegionEntry
+        ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } }
+        : undefined,
+    },
+    storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : undefined,
   });
 
   const model = resolveModel(inputs.modelFlag, layers);
