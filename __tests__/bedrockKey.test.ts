@@ -1,9 +1,9 @@
-import { describe, expect, it, jest } from '@jest/globals';
-import { getToken } from '@aws/bedrock-token-generator';
+import { describe, expect, it } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
 import { analyseBearerKey, type BearerKeyAnalysis } from '../src/auth/bedrockKey.js';
+import { mintShortTermKey } from './helpers/mintKey.js';
 
 /** The doctor's clock in every test. */
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -19,27 +19,9 @@ const ASIA = {
 };
 const LONG_SECRET = 'LongSecretCANARY+9f8e7d6c5b4a';
 
-/**
- * The official generator has no clock parameter: SignatureV4 signs with `new Date()`. Fake only Date
- * (timers, microtasks and nextTick stay real so the async signer still resolves) to mint a REAL key at
- * a known instant.
- */
-async function mint(at: Date, opts: { region?: string; expiresInSeconds?: number; temporary?: boolean } = {}): Promise<string> {
-  jest.useFakeTimers({
-    now: at,
-    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-      'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-      'setTimeout', 'clearTimeout'],
-  });
-  try {
-    return await getToken({
-      credentials: opts.temporary ? ASIA : AKIA,
-      region: opts.region ?? 'us-east-1',
-      ...(opts.expiresInSeconds ? { expiresInSeconds: opts.expiresInSeconds } : {}),
-    });
-  } finally {
-    jest.useRealTimers();
-  }
+/** A real key minted at a known instant (see helpers/mintKey.ts). */
+function mint(at: Date, opts: { region?: string; expiresInSeconds?: number; temporary?: boolean } = {}): Promise<string> {
+  return mintShortTermKey(opts.temporary ? ASIA : AKIA, at, { region: opts.region ?? 'us-east-1', ...(opts.expiresInSeconds ? { expiresInSeconds: opts.expiresInSeconds } : {}) });
 }
 
 /** The generator refuses > 12 h, so over-long keys are presigned the same way with an explicit signingDate. */

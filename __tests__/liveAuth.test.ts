@@ -19,8 +19,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { getToken } from '@aws/bedrock-token-generator';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mintShortTermKey } from './helpers/mintKey.js';
 import {
   assertBuilt,
   cleanEnv,
@@ -119,22 +119,8 @@ interface MintedKeys {
   storedExpiresAt: Date;
 }
 
-async function mint(at: Date, opts: { region?: string; expiresInSeconds?: number } = {}): Promise<string> {
-  jest.useFakeTimers({
-    now: at,
-    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-      'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-      'setTimeout', 'clearTimeout'],
-  });
-  try {
-    return await getToken({
-      credentials: MINT_KEYS,
-      region: opts.region ?? REGION,
-      ...(opts.expiresInSeconds ? { expiresInSeconds: opts.expiresInSeconds } : {}),
-    });
-  } finally {
-    jest.useRealTimers();
-  }
+function mint(at: Date, opts: { region?: string; expiresInSeconds?: number } = {}): Promise<string> {
+  return mintShortTermKey(MINT_KEYS, at, { region: opts.region ?? REGION, ...(opts.expiresInSeconds ? { expiresInSeconds: opts.expiresInSeconds } : {}) });
 }
 
 async function mintAll(): Promise<MintedKeys> {

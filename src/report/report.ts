@@ -17,18 +17,8 @@ export interface ReportSetup {
   endpoint: string | null;
 }
 
-export interface ReportCheck {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  summary: string;
-  details: string[];
-  remediation: string | null;
-  docs: string | null;
-  durationMs: number;
-  skipReason: string | null;
-  facts: Record<string, string | number | boolean | null>;
-}
+/** A check as the report shows it: the runner's result without its internal bookkeeping. */
+export type ReportCheck = Omit<CheckResult, 'internalError' | 'blocked'>;
 
 /** The JSON document of SPEC section 5; every output format is rendered from it. */
 export interface DoctorReport {
@@ -88,18 +78,7 @@ export function buildReport(input: {
     overallStatus,
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
-    checks: input.results.map((result) => ({
-      id: result.id,
-      title: result.title,
-      status: result.status,
-      summary: result.summary,
-      details: result.details,
-      remediation: result.remediation,
-      docs: result.docs,
-      durationMs: result.durationMs,
-      skipReason: result.skipReason,
-      facts: result.facts,
-    })),
+    checks: input.results.map(({ internalError: _internal, blocked: _blocked, ...check }) => check),
     error: input.error,
   };
 }
