@@ -16,8 +16,9 @@ export type IamResolution =
   | { ok: true; credentials: IamCredentials }
   | { ok: false; source: IamSourceKind | null; profile: string | null; reason: string; fix: string };
 
-/** Instance metadata off EC2 costs seconds with SDK defaults; one bounded try is enough to know. */
-const IMDS_TIMEOUT_MS = 1000;
+/** Instance metadata off EC2 costs seconds with SDK defaults; on EC2 it answers in milliseconds. The SDK may
+ * ask twice (an IMDSv2 token, then IMDSv1), so the worst case is twice this. */
+const IMDS_TIMEOUT_MS = 500;
 
 function sdkMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).trim();
