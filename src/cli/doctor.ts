@@ -13,7 +13,7 @@ import { paletteFor, renderHuman } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
 import { redactorForSetup } from '../report/redact.js';
 import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
-import { collectSupportFacts, renderSupportReport } from '../report/support.js';
+import { collectSupportFacts, machineFacts, renderSupportReport } from '../report/support.js';
 import { TOOL_VERSION } from '../version.js';
 import type { DoctorOptions } from './options.js';
 
@@ -112,7 +112,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let exitCode = exitCodeFor(report, options.strict);
   if (options.reportPath !== null) {
     // The support report passes through the same redactor as every other output.
-    const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null));
+    const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null, machineFacts()));
     if (options.reportPath === '-') {
       io.stdout.write(markdown);
       return exitCode;

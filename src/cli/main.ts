@@ -28,6 +28,8 @@ function armHardCeiling(options: DoctorOptions): void {
 /** chalk's own terminal detection (NO_COLOR, FORCE_COLOR, TTY); loaded only when colour could be shown. */
 async function colorLevel(options: DoctorOptions): Promise<0 | 1 | 2 | 3> {
   if (options.format !== 'human' || !options.color) return 0;
+  // SPEC: colour only on a TTY (chalk would also colour for some CI services on a pipe), unless FORCE_COLOR.
+  if (process.stdout.isTTY !== true && process.env['FORCE_COLOR'] === undefined) return 0;
   const { supportsColor } = await import('chalk');
   return supportsColor ? supportsColor.level : 0;
 }

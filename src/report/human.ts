@@ -77,7 +77,10 @@ export function countLine(report: DoctorReport, separator: string): string {
 }
 
 /** The report for a person: one line per check, fixes under failures and warnings, details with --verbose. */
-export function renderHuman(report: DoctorReport, style: HumanStyle, chalk: Palette = PLAIN): string {
+export function renderHuman(report: DoctorReport, style: HumanStyle, palette: Palette = PLAIN): string {
+  // Text is made ASCII-safe before it is coloured, so escape codes survive when colour is forced on a pipe.
+  const safe = style.unicode ? (text: string) => text : asciiSafe;
+  const chalk = Object.fromEntries(Object.entries(palette).map(([name, paint]) => [name, (text: string) => paint(safe(text))])) as unknown as Palette;
   const width = Math.max(...report.checks.map((check) => check.id.length));
   const lines: string[] = [];
   const setup = report.setup;
@@ -87,16 +90,15 @@ export function renderHuman(report: DoctorReport, style: HumanStyle, chalk: Pale
   for (const check of report.checks) {
     const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
     const colour = colourFor(chalk, check.status);
-    lines.push(`${colour(symbol)} ${chalk.bold(check.id.padEnd(width))}  ${check.status === 'skip' ? chalk.gray(check.summary) : check.summary}`);
+    lines.push(`${colour(symbol)} ${chalk.bold(check.id.padEnd(width))}  ${check.status === 'skip' ? chalk.gray(check.summary) : safe(check.summary)}`);
     const pad = ' '.repeat(style.unicode ? 4 : 7);
     const problem = check.status === 'fail' || check.status === 'warn';
-    if (problem && check.remediation) lines.push(indent(check.remediation, `${pad}${chalk.cyan('fix:')} `, `${pad}     `));
-    if (style.verbose) check.details.forEach((detail) => lines.push(indent(detail, `${pad}${chalk.gray('-')} `, `${pad}  `)));
+    if (problem && check.remediation) lines.push(indent(safe(check.remediation), `${pad}${chalk.cyan('fix:')} `, `${pad}     `));
+    if (style.verbose) check.details.forEach((detail) => lines.push(indent(safe(detail), `${pad}${chalk.gray('-')} `, `${pad}  `)));
     if (problem && check.docs) lines.push(`${pad}${chalk.gray(`docs: ${check.docs}`)}`);
   }
   lines.push('');
-  lines.push(countLine(report, style.unicode ? ' · ' : ', '));
+  lines.push(safe(countLine(report, style.unicode ? ' · ' : ', ')));
   lines.push(colourFor(chalk, report.overallStatus)(verdictLine(report)));
-  const text = `${lines.join('\n')}\n`;
-  return style.unicode ? text : asciiSafe(text);
+  return `${lines.join('\n')}\n`;
 }

@@ -35,7 +35,7 @@ function testcase(check: ReportCheck): string {
 }
 
 export function renderJunit(report: DoctorReport): string {
-  const total = report.checks.length;
+  const total = report.checks.length + (report.error ? 1 : 0);
   const time = seconds(report.checks.reduce((sum, check) => sum + check.durationMs, 0));
   const errors = report.error ? 1 : 0;
   const counts = `tests="${total}" failures="${report.summary.fail}" errors="${errors}" skipped="${report.summary.skip}" time="${time}"`;

@@ -11,9 +11,17 @@ import type { DoctorReport } from './report.js';
  * machine, readable top to bottom, with every secret value masked. It is built from the same report as the
  * other formats (so the verdicts agree) plus the provenance the resolver recorded.
  */
-export interface SupportFacts {
+export interface MachineFacts {
   os: string;
   node: string;
+}
+
+/** Known even when the setup could not be resolved (a usage error): the report still says where it ran. */
+export function machineFacts(): MachineFacts {
+  return { os: `${type()} ${release()} (${arch()})`, node: process.version };
+}
+
+export interface SupportFacts {
   provenance: { what: string; value: string; from: string }[];
   files: { title: string; path: string; language: string; text: string | null; note: string }[];
   environment: { name: string; from: string; value: string | null }[];
@@ -22,6 +30,9 @@ export interface SupportFacts {
 /** Variables that matter to Codex on Bedrock; values are shown only for region and profile names. */
 const RELEVANT_ENV = /^(AWS_|CODEX_|OPENAI_API_KEY$|HTTPS?_PROXY$|https?_proxy$|ALL_PROXY$|all_proxy$|NO_PROXY$|no_proxy$|NODE_EXTRA_CA_CERTS$|SSL_CERT_(FILE|DIR)$)/;
 const SHOWN_VALUES = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']);
+
+/** Commands may carry secrets in their arguments (`credential_process = get-creds --api-key ...`). */
+const COMMAND_KEYS = /^(credential_process|command|args)$/i;
 
 /** Masks the value of every `key = value` line whose key (or table) is secret-looking; keeps key names. */
 function maskAssignments(text: string, secretTables: RegExp): string {
@@ -36,7 +47,7 @@ function maskAssignments(text: string, secretTables: RegExp): string {
       }
       const assignment = /^(\s*(?:export\s+)?["']?([\w.-]+)["']?\s*=\s*)(.*)$/.exec(line);
       if (!assignment || assignment[3]!.trim() === '') return line;
-      return inSecretTable || isSecretName(assignment[2]!) ? `${assignment[1]}"${REDACTED}"` : line;
+      return inSecretTable || isSecretName(assignment[2]!) || COMMAND_KEYS.test(assignment[2]!) ? `${assignment[1]}"${REDACTED}"` : line;
     })
     .join('\n');
 }
@@ -99,13 +110,13 @@ export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
       const origin = setup.env.originOf(name);
       return { name, from: origin ? describeOrigin(origin) : '-', value: SHOWN_VALUES.has(name) ? (setup.env.get(name) ?? '') : null };
     });
-  return { os: `${type()} ${release()} (${arch()})`, node: process.version, provenance, files, environment };
+  return { provenance, files, environment };
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const fence = (text: string) => (text.includes('```') ? text.replace(/```/g, "'''") : text);
 
-export function renderSupportReport(report: DoctorReport, facts: SupportFacts | null): string {
+export function renderSupportReport(report: DoctorReport, facts: SupportFacts | null, machine: MachineFacts): string {
   const codexVersion = report.checks.find((check) => check.id === 'codex.version');
   const out: string[] = [
     '# codex-bedrock support report',
@@ -120,8 +131,8 @@ export function renderSupportReport(report: DoctorReport, facts: SupportFacts | 
     '',
     '| | |',
     '|---|---|',
-    `| OS | ${cell(facts?.os ?? '-')} |`,
-    `| Node.js | ${cell(facts?.node ?? process.version)} |`,
+    `| OS | ${cell(machine.os)} |`,
+    `| Node.js | ${cell(machine.node)} |`,
     `| Codex CLI | ${cell(typeof codexVersion?.facts['version'] === 'string' ? `${codexVersion.facts['version']} (${codexVersion.facts['path']})` : (codexVersion?.summary ?? '-'))} |`,
     '',
   ];

@@ -105,6 +105,7 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
       },
       table: {},
       layout: EMPTY_LAYOUT,
+      text: read.text,
     };
   }
 }
