@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-require('../dist/codex-bedrock.cjs');
+const { compileBundle, readCache } = require('./load-bundle.cjs');
+
+compileBundle(readCache()).run();
