@@ -35,6 +35,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { CHECK_IDS } from '../../src/checks/types.js';
+import type { DoctorReport, ReportCheck as RenderedCheck } from '../../src/report/report.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.cjs');
 export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -91,28 +92,9 @@ export interface CliRun {
   durationMs: number;
 }
 
-export interface ReportCheck {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  summary: string;
-  details: string[];
-  remediation: string | null;
-  docs: string | null;
-  durationMs: number;
-  skipReason: string | null;
-}
-
-export interface Report {
-  schemaVersion: number;
-  tool: { name: string; version: string };
-  generatedAt: string;
-  overallStatus: 'pass' | 'warn' | 'fail';
-  summary: Record<CheckStatus, number>;
-  setup: Record<string, unknown> & { codexHome: string | null; configFiles: { layer: string; path: string; status: string }[] };
-  checks: ReportCheck[];
-  error: string | null;
-}
+/** The report the CLI prints, typed from the renderer's own types (ids loosened to any string for assertions). */
+export type ReportCheck = Omit<RenderedCheck, 'id'> & { id: string };
+export type Report = Omit<DoctorReport, 'checks'> & { checks: ReportCheck[] };
 
 export interface ScenarioRun {
   scenario: Scenario;
@@ -446,7 +428,7 @@ export function scenarioProblems(run: ScenarioRun): string[] {
 
   for (const [field, value] of Object.entries(expect.setup ?? {})) {
     const wanted = typeof value === 'string' ? substitute(value, vars) : value;
-    const actual = report.setup?.[field];
+    const actual = (report.setup as unknown as Record<string, unknown>)[field];
     if (JSON.stringify(actual) !== JSON.stringify(wanted)) problems.push(`setup.${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);
   }
 
