@@ -20,7 +20,7 @@ import type { DoctorOptions } from './options.js';
 export interface DoctorIo {
   shellEnv: ShellEnv;
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stdoutIsTTY: boolean;
   colorLevel: 0 | 1 | 2 | 3;
   now: () => Date;
@@ -45,8 +45,9 @@ async function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo
   }
 }
 
-async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream, work: () => Promise<T>): Promise<T> {
-  if (!enabled) return work();
+async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream & { columns?: number }, work: () => Promise<T>): Promise<T> {
+  // A terminal that reports no width (a pty nobody sized) sends ora into an endless clear-line loop.
+  if (!enabled || !(typeof stream.columns === 'number' && stream.columns > 0)) return work();
   const { default: ora } = await import('ora');
   const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream }).start();
   try {

@@ -1,0 +1,52 @@
+/**
+ * On a terminal the doctor shows a spinner on stderr, Unicode symbols and colour. The built CLI runs inside a
+ * real pseudo-terminal (util-linux `script`), once sized like a normal terminal and once with no size at all,
+ * which some CI systems and container runtimes hand out.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_BIN, cleanEnv } from './helpers/scenarios.js';
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'tty-'));
+  mkdirSync(join(root, 'home', '.codex'), { recursive: true });
+  writeFileSync(join(root, 'home', '.codex', 'config.toml'), 'model_provider = "amazon-bedrock"\nmodel = "openai.gpt-5.5"\n\n[model_providers.amazon-bedrock.aws]\nregion = "us-east-1"\n');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs the doctor on a pty; `columns` null leaves the pty unsized (0 x 0). */
+function onTerminal(columns: number | null): Promise<{ output: string; ms: number; timedOut: boolean }> {
+  const size = columns === null ? '' : `stty cols ${columns} rows 40; `;
+  const command = `${size}exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} doctor --offline`;
+  const env = { ...cleanEnv(root, { NO_COLOR: null, AWS_BEARER_TOKEN_BEDROCK: 'ABSKZml4dHVyZS11c2VyLWF0LTEyMzQ1Njc4OTAxMjpGQUtFRklYVFVSRVNFQ1JFVDAwMDAwMDAx' }), TERM: 'xterm-256color' };
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile('script', ['-qec', command, '/dev/null'], { env, timeout: 15_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) => {
+      resolve({ output: stdout, ms: performance.now() - started, timedOut: Boolean(error && (error as { killed?: boolean }).killed) });
+    });
+  });
+}
+
+it('a sized terminal gets the spinner on stderr, Unicode symbols and colour, then the report', async () => {
+  const run = await onTerminal(100);
+  expect(run.timedOut).toBe(false);
+  expect(run.output).toContain('Checking Codex and Amazon Bedrock');
+  expect(run.output).toContain('✔');
+  expect(run.output).toMatch(/\u001b\[3[0-9]m/);
+  expect(run.output).toContain('Verdict: Codex should work');
+}, 20_000);
+
+it('an unsized terminal (0 columns) still finishes promptly with a bounded output: no spinner there', async () => {
+  const run = await onTerminal(null);
+  expect(run.timedOut).toBe(false);
+  expect(run.ms).toBeLessThan(10_000);
+  expect(run.output.length).toBeLessThan(20_000);
+  expect(run.output).not.toContain('Checking Codex and Amazon Bedrock');
+  expect(run.output).toContain('Verdict: Codex should work');
+}, 20_000);
