@@ -49,10 +49,8 @@ function passHeadline(analysis: BearerKeyAnalysis): string {
 function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): CheckOutcome {
   const source = describeOrigin(setup.auth.origin);
   const problems = analysis.findings.filter((f) => f.severity !== 'info');
-  const infos = analysis.findings.filter((f) => f.severity === 'info');
   const status = worst(problems.map((f) => f.severity as CheckStatus));
   const notes = precedenceNotes(setup);
-  const kindLabel = { 'short-term': 'short-term Bedrock API key', 'long-term': 'long-term Bedrock API key', unknown: 'Bedrock API key of unknown format', empty: 'empty key' }[analysis.kind];
   const facts: Record<string, string | number | boolean | null> = { authMode: 'bearer', keyKind: analysis.kind };
   if (analysis.shortTerm) {
     Object.assign(facts, {
