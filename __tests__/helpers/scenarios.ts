@@ -38,7 +38,8 @@ import { CHECK_IDS } from '../../src/checks/types.js';
 import type { DoctorReport, ReportCheck as RenderedCheck } from '../../src/report/report.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.cjs');
-export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/** What bin/codex-bedrock.cjs loads: the bundle `npm run build` writes. */
+export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'codex-bedrock.cjs');
 export const SCENARIO_DIR = join(REPO_ROOT, 'fixtures', 'scenarios');
 export const CHILD_TIMEOUT_MS = 20_000;
 
