@@ -220,7 +220,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
     log(`[${n}/${total}] ${version} ${fx.name}: doctor ...`);
 
     // a. the doctor
-    const doctorArgs = ['doctor', '--json', '--only', 'bedrock.responses', '--timeout', String(TIMEOUTS.doctorNetworkSeconds), ...globalArgs];
+    const doctorArgs = ['doctor', '--json', '--only', 'bedrock.responses', '--timeout', String(TIMEOUTS.doctorNetworkSeconds), ...globalArgs, ...(fx.doctorArgs ?? [])];
     const d = await run(process.execPath, [CLI, ...doctorArgs], { cwd: join(root, 'work'), env, timeoutMs: TIMEOUTS.doctorMs });
     let report = null;
     try {
@@ -239,6 +239,9 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       ms: d.ms,
     };
     const says = doctor.status === 'pass' || doctor.status === 'warn';
+    // A skip that is not caused by a failed check is the doctor declining to judge (it does not run the
+    // provider's auth command, for one): such a cell is reported as "abstains", neither agreeing nor not.
+    const abstains = doctor.status === 'skip' && !blocker;
 
     // b. the real Codex, found on PATH like the doctor found it
     log(`[${n}/${total}] ${version} ${fx.name}: codex exec ...`);
@@ -276,7 +279,8 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       doctor,
       serverCell,
       accepted,
-      agree: says === accepted,
+      abstains,
+      agree: abstains || says === accepted,
       codex: {
         ...c,
         requests: codexResponses().length,
@@ -286,7 +290,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
         authorization: first ? describeAuthorization(String(first.headers.authorization ?? '')) : '',
       },
     };
-    log(`    doctor: ${doctor.cell} | server: ${serverCell} | ${row.agree ? 'agree' : 'DISAGREE'}`);
+    log(`    doctor: ${doctor.cell} | server: ${serverCell} | ${verdict(row)}`);
     return row;
   } finally {
     await servers.close();
@@ -331,6 +335,8 @@ async function inside() {
   return rows.every((r) => r.agree) ? 0 : 1;
 }
 
+const verdict = (r) => (r.abstains ? 'doctor abstains' : r.agree ? 'agree' : 'DISAGREE');
+
 function table(header, body) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
@@ -352,14 +358,15 @@ function render(rows, views, state, mask) {
 
   // The matrix: fixtures x releases.
   const names = [...new Set(rows.map((r) => r.fx.name))];
-  const cell = (r) => (r ? (r.agree ? (r.accepted ? 'ok (sent)' : 'ok (refused)') : 'DISAGREE') : '-');
+  const cell = (r) => (r ? (r.abstains ? `abstains (${r.accepted ? 'sent' : 'refused'})` : r.agree ? (r.accepted ? 'ok (sent)' : 'ok (refused)') : 'DISAGREE') : '-');
   out.push(...table(['fixture', ...state.versions], names.map((name) => [name, ...state.versions.map((v) => cell(rows.find((r) => r.fx.name === name && r.version === v)))])));
   out.push('ok (sent): Codex sent a request the server accepted, and the doctor passed. ok (refused): Codex sent nothing or was rejected, and the doctor did not pass.');
+  out.push('abstains: the doctor skipped bedrock.responses without a failed check (it does not run auth commands); not counted either way.');
   out.push('');
   out.push('Cells:');
   for (const r of rows) {
-    out.push(`- ${r.version} ${r.fx.name} [${r.route}]: doctor ${r.doctor.cell} | server: ${r.serverCell} | ${r.agree ? 'agree' : 'DISAGREE'}`);
-    if (r.agree && state.versions.length > 1) continue;
+    out.push(`- ${r.version} ${r.fx.name} [${r.route}]: doctor ${r.doctor.cell} | server: ${r.serverCell} | ${verdict(r)}`);
+    if (r.agree && !r.abstains && state.versions.length > 1) continue;
     out.push(`    fixture: ${r.fx.what}`);
     out.push(`    doctor (${r.doctor.ms} ms): bedrock.responses [${r.doctor.status}] ${mask(r.doctor.summary)}`);
     if (r.doctor.blockerSummary) out.push(`    doctor blocked by ${mask(r.doctor.blockerSummary)}`);
@@ -377,10 +384,12 @@ function render(rows, views, state, mask) {
     }
   }
   const disagreements = rows.filter((r) => !r.agree);
+  const abstained = rows.filter((r) => r.abstains);
   out.push('');
+  if (abstained.length > 0) out.push(`The doctor abstained in ${abstained.length} cell(s): ${abstained.map((r) => `${r.fx.name}@${r.version}`).join(', ')}`);
   out.push(
     disagreements.length === 0
-      ? `RESULT: all ${rows.length} cells agree (doctor bedrock.responses pass/warn <=> the server accepted Codex's first request).`
+      ? `RESULT: all ${rows.length - abstained.length} judged cells agree (doctor bedrock.responses pass/warn <=> the server accepted Codex's first request).`
       : `RESULT: ${disagreements.length} of ${rows.length} cells DISAGREE: ${disagreements.map((r) => `${r.fx.name}@${r.version}`).join(', ')}`,
   );
   out.push(`Time: ${((Date.now() - state.startedAt) / 1000).toFixed(1)} s since the start`);

@@ -4,7 +4,7 @@
 //
 // Fields: env, dotenv, aws ({credentials, config}), authJson, awsLines (under [model_providers.amazon-bedrock.aws]),
 // providerLines, tail (raw TOML appended), configRegion (false: no aws.region), model (null: unset),
-// args (global Codex args, e.g. ['-p', 'work'], given to both), extraFiles (under CODEX_HOME),
+// args (global Codex args, e.g. ['-p', 'work'], given to both), doctorArgs (doctor only), extraFiles (under CODEX_HOME),
 // mantle ({region, models}: what the loopback Mantle plays), route ('base_url' | 'intercept'; default: the run's).
 // `expect` is what the 0.169.0 server did (a note for the details, not part of the verdict). `changes` names
 // the behaviour (issue 8 letter) whose version dependence the fixture shows.
@@ -172,7 +172,10 @@ export function fixtures(keys) {
     },
     {
       name: 'govcloud-region',
-      what: 'aws.region = "us-gov-west-1", API key minted there, Mantle playing us-gov-west-1',
+      what: 'aws.region = "us-gov-west-1", API key minted there, Mantle playing us-gov-west-1 (doctor --allow-govcloud)',
+      // The doctor fails GovCloud by policy (the setup guide says unsupported) unless told otherwise; what is
+      // compared here is whether the release itself sends there.
+      doctorArgs: ['--allow-govcloud'],
       env: { AWS_BEARER_TOKEN_BEDROCK: keys.govWest },
       region: 'us-gov-west-1',
       mantle: { region: 'us-gov-west-1' },

@@ -41,7 +41,8 @@ export function summarize(obs) {
   }
   const tlsFail = obs.connects.find((c) => c.tls && c.tls !== 'ok');
   if (tlsFail) return `tls refused (${tlsFail.target}: ${tlsFail.tls})`;
-  if (obs.connects.length > 0) return `connect only ${obs.connects.map((c) => c.target).join(' ')}`;
+  const mantle = obs.connects.filter((c) => /^bedrock-mantle\./.test(c.target));
+  if (mantle.length > 0) return `connect only ${mantle.map((c) => c.target).join(' ')}`;
   return `no request: ${obs.errorLine || (obs.timedOut ? 'timed out' : `exit ${obs.code}`)}`;
 }
 
@@ -89,6 +90,7 @@ async function runProbe(world, state, probe, version) {
     const args = spec.args ?? ['exec', '--skip-git-repo-check', 'ping'];
     const seen = () => servers.mantle.requests.filter((r) => r.method === 'POST').length;
     const wantRequests = probe.requests ?? 1;
+    const startedAt = Date.now();
     const r = await run(process.execPath, [codexLauncher(state.cache, version), ...args], {
       cwd: dirs.work,
       env,
@@ -117,6 +119,7 @@ async function runProbe(world, state, probe, version) {
     const obs = {
       probe: probe.name,
       version,
+      startedAt,
       code: r.code,
       timedOut: r.timedOut,
       stoppedEarly: r.stoppedEarly,

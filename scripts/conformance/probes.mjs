@@ -3,7 +3,7 @@
 //   config, authJson, dotenv, aws, extraFiles, env, args, ca ('SSL_CERT_FILE' | 'CODEX_CA_CERTIFICATE' | 'none'),
 //   viaProxy (false: no HTTPS_PROXY; the config's base_url points at the loopback Mantle instead).
 // Without base_url, Codex goes to https://bedrock-mantle.REGION.api.aws, which the intercepting proxy answers.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AKID, PROFILE_FILES, REGION, SECRET, bedrockConfig } from './world.mjs';
 
@@ -13,6 +13,7 @@ const CONFIG_ONLY = { timeoutMs: 12_000 };
 /** An executable shell script under the run's root (for auth / credential_export commands). */
 function script(ctx, name, body) {
   const file = join(ctx.root, name);
+  mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
   return file;
@@ -28,6 +29,12 @@ const regionOf = (obs) => {
 
 /** How many POSTs Codex made before giving up (or before the time limit). */
 const countPosts = (obs) => `${obs.requests.filter((r) => r.method === 'POST').length} POST(s)${obs.timedOut ? ' (still retrying at the limit)' : ''}; first ${obs.requests[0]?.auth ?? '-'}`;
+
+/** Whether the loopback base_url request went through the proxy (ports masked: they change per run). */
+const proxied = (obs) => {
+  const via = [...new Set(obs.connects.map((c) => `${c.kind} ${c.target.replace(/:\d+/, ':PORT')}`))];
+  return `${via.length > 0 ? `via proxy (${via.join(', ')})` : 'direct'}; POSTs reaching Mantle directly: ${obs.requests.filter((r) => r.method === 'POST').length}`;
+};
 
 const providerKey = (name, line) => ({
   name,
@@ -79,6 +86,7 @@ export const PROBES = [
   },
   {
     name: 'auth-command-fails',
+    from: '0.145.0',
     behaviour: 'l',
     what: 'auth command exits 1 (env keys present as a possible fallback)',
     ...CONFIG_ONLY,
@@ -98,6 +106,32 @@ export const PROBES = [
     }),
   },
 
+  {
+    name: 'auth-command-hangs',
+    from: '0.145.0',
+    behaviour: 'l',
+    what: 'auth command that sleeps 30 s: how long until Codex sends, and with what',
+    timeoutMs: 25_000,
+    setup: (ctx) => ({
+      config: bedrockConfig({ region: null, tail: ['', '[model_providers.amazon-bedrock.auth]', `command = "${script(ctx, 'hang.sh', 'sleep 30')}"`] }),
+      env: { AWS_REGION: REGION },
+    }),
+    observe: (obs) => {
+      const post = obs.requests.find((r) => r.method === 'POST');
+      return post ? `sent ${post.auth} after ~${Math.round((post.at - obs.startedAt) / 1000)} s` : `no request: ${obs.errorLine}`;
+    },
+  },
+  {
+    name: 'credential-export-fails',
+    from: '0.155.0',
+    behaviour: 'f',
+    what: 'aws.credential_export command exiting 1 + good bearer key and env keys: fallback or not',
+    setup: (ctx) => ({
+      config: bedrockConfig({ awsLines: [`credential_export = { command = "${script(ctx, 'export-fail.sh', 'echo nope >&2; exit 1')}" }`] }),
+      env: { ...bearer(ctx), AWS_ACCESS_KEY_ID: AKID, AWS_SECRET_ACCESS_KEY: SECRET },
+    }),
+  },
+
   // --- b. aws.auth_refresh
   {
     name: 'auth-refresh',
@@ -105,6 +139,33 @@ export const PROBES = [
     what: 'aws.auth_refresh = { command = "aws", args = ["login"] }, bearer key',
     ...CONFIG_ONLY,
     setup: (ctx) => ({ config: bedrockConfig({ awsLines: ['auth_refresh = { command = "aws", args = ["login"] }'] }), env: bearer(ctx) }),
+  },
+
+  {
+    name: 'auth-refresh-runs',
+    behaviour: 'b',
+    what: 'aws.auth_refresh = { command = "aws", args = ["login"] } with a fake `aws` on PATH and aws.profile keys the server rejects: is `aws login` run?',
+    timeoutMs: 15_000,
+    runToEnd: true,
+    setup: (ctx) => {
+      const marker = join(ctx.root, 'aws-called');
+      script(ctx, 'fakebin/aws', `echo "$@" >> '${marker}'`);
+      ctx.marker = marker;
+      return {
+        config: bedrockConfig({ awsLines: ['profile = "bad"', 'auth_refresh = { command = "aws", args = ["login"] }'] }),
+        env: { PATH: `${join(ctx.root, 'fakebin')}:${process.env.PATH}` },
+        aws: PROFILE_FILES,
+      };
+    },
+    observe: (obs, ctx) => {
+      let called = '';
+      try {
+        called = readFileSync(ctx.marker, 'utf8').trim().split('\n').join(' | ');
+      } catch {
+        /* not called */
+      }
+      return `${called ? `aws called with: ${called}` : 'aws never called'}; ${obs.requests.filter((r) => r.method === 'POST').length} POST(s)${obs.code !== null && obs.requests.length === 0 ? `; ${obs.errorLine}` : ''}`;
+    },
   },
 
   // --- c. -p NAME
@@ -210,6 +271,17 @@ export const PROBES = [
     observe: countPosts,
   })),
 
+  {
+    name: 'retry-404-url',
+    behaviour: 'i',
+    what: 'count POSTs when base_url points at a path the server does not know (404 unknown_url)',
+    from: '0.145.0',
+    runToEnd: true,
+    timeoutMs: 30_000,
+    setup: (ctx) => ({ config: bedrockConfig({ baseUrl: `${ctx.mantle.url}/nope/v1` }), env: bearer(ctx), viaProxy: false }),
+    observe: countPosts,
+  },
+
   // --- j. provider keys
   providerKey('provider-unknown-key', 'conformance_unknown_key = 1'),
   providerKey('provider-name', 'name = "Other"'),
@@ -243,19 +315,21 @@ export const PROBES = [
   // --- m. proxies on a loopback http base_url
   {
     name: 'http-proxy-loopback',
+    from: '0.145.0',
     behaviour: 'm',
     what: 'base_url http://127.0.0.1 + HTTP_PROXY -> recording proxy: proxied or direct',
     ...CONFIG_ONLY,
     setup: (ctx) => ({ config: bedrockConfig({ baseUrl: ctx.mantle.baseUrl }), env: { ...bearer(ctx), HTTP_PROXY: ctx.proxy.url, http_proxy: ctx.proxy.url }, viaProxy: false }),
-    observe: (obs) => `${obs.connects.length > 0 ? `via proxy (${obs.connects.map((c) => `${c.kind} ${c.target}`).join(', ')})` : 'direct'}; mantle POSTs ${obs.requests.filter((r) => r.method === 'POST').length}`,
+    observe: proxied,
   },
   {
     name: 'no-proxy-star',
+    from: '0.145.0',
     behaviour: 'm',
     what: 'base_url http://127.0.0.1 + HTTP_PROXY -> recording proxy + NO_PROXY=*',
     ...CONFIG_ONLY,
     setup: (ctx) => ({ config: bedrockConfig({ baseUrl: ctx.mantle.baseUrl }), env: { ...bearer(ctx), HTTP_PROXY: ctx.proxy.url, http_proxy: ctx.proxy.url, NO_PROXY: '*', no_proxy: '*' }, viaProxy: false }),
-    observe: (obs) => `${obs.connects.length > 0 ? `via proxy (${obs.connects.map((c) => `${c.kind} ${c.target}`).join(', ')})` : 'direct'}; mantle POSTs ${obs.requests.filter((r) => r.method === 'POST').length}`,
+    observe: proxied,
   },
 ];
 
