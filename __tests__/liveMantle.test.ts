@@ -321,6 +321,15 @@ describe('bedrock.responses: what Mantle answers', () => {
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /openai/v1/responses', 'GET /openai/v1/models']);
   });
 
+  it.each([
+    { version: '0.165.0', says: 'Codex 0.165.0 retries a 404 several times' },
+    { version: '0.166.0', says: 'Codex 0.166.0 reports a 404 at once' },
+  ])('a 404 judged for Codex $version says whether that release retries it', async ({ version, says }) => {
+    const server = await mantle({ modelsByRegion: { [REGION]: ['openai.gpt-5.5'] } });
+    const run = await doctor(makeRoot(server.baseUrl, 'openai.gpt-6-sol'), bearerEnv(), ['--codex-version', version]);
+    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['HTTP 404'], details: [says] });
+  });
+
   it('400 "isn\'t supported on this route": fail, the model is not served on the Responses route', async () => {
     const server = await mantle({ behaviour: 'route-400' });
     const run = await doctor(makeRoot(server.baseUrl), bearerEnv());

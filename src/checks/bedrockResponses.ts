@@ -1,5 +1,4 @@
 import { codexTrim } from '../auth/bedrockKey.js';
-import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
 import { formatDuration } from '../format.js';
 import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
@@ -131,6 +130,12 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 404) {
+    const rules = setup.codex.rules;
+    details.push(
+      rules.behaviour.retries404
+        ? `Codex ${rules.release} retries a 404 several times before it reports it, so it seems to hang first`
+        : `Codex ${rules.release} reports a 404 at once, without retrying`,
+    );
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail(
@@ -147,13 +152,13 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     }
     return fail(
       `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : 'the endpoint path was not found'}`,
-      /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
+      /model/i.test(error.message) ? `Use a model offered in ${region} (Codex ${setup.codex.rules.release} knows: ${setup.codex.rules.behaviour.catalogue.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
     );
   }
   if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
     return fail(
       `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`,
-      `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')}.`,
+      `Pick a model that supports the Responses API, e.g. ${setup.codex.rules.behaviour.catalogue.slice(0, 3).join(', ')}.`,
     );
   }
   if (response.status === 429) {
