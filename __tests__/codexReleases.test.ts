@@ -95,30 +95,59 @@ describe('legacy [profiles.NAME] tables (releases before NAME.config.toml)', () 
 
 describe('other rows of the table', () => {
   it.each([
-    { version: '0.149.1', status: 'fail' },
-    { version: '0.150.0', status: 'pass' },
-  ])('aws.auth_refresh under Codex $version: $status', async ({ version, status }) => {
+    { version: '0.148.0', status: 'warn', says: 'does so silently' },
+    { version: '0.149.0', status: 'pass', says: 'amazon-bedrock' },
+  ])('aws.auth_refresh under Codex $version: $status (never refused; unknown before 0.149.0)', async ({ version, status, says }) => {
     const world = { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock.aws]', 'region = "us-east-1"', '[model_providers.amazon-bedrock.aws.auth_refresh]', 'command = "aws"') } };
     const outcome = await makeWorld(at(version, world)).runCheck(configProvider);
     expect(outcome.status).toBe(status);
-    if (status === 'fail') expect(outcome.summary).toContain('aws.auth_refresh.command');
+    expect(outcome.summary).toContain(says);
   });
 
-  it('a bearer key with AWS_REGION only: 0.135.0 has no region for it, 0.137.0 takes AWS_REGION', async () => {
+  it.each([
+    { version: '0.155.1', says: 'does so silently' },
+    { version: '0.156.0', says: 'Codex is ignoring' },
+  ])('an unknown provider key under Codex $version: warn, saying whether Codex itself warns', async ({ version, says }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'colour = "blue"') } })).runCheck(configProvider);
+    expect(outcome.status).toBe('warn');
+    expect(outcome.summary).toContain('model_providers.amazon-bedrock.colour');
+    expect(outcome.summary).toContain(says);
+  });
+
+  it.each([
+    { version: '0.145.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile` and `aws.region`' },
+    { version: '0.149.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region` and `aws.auth_refresh`' },
+    { version: '0.155.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region`, `aws.credential_export` and `aws.auth_refresh`' },
+  ])('a refused field (name) under Codex $version: Codex names what that release accepts', async ({ version, list }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'name = "Bedrock"') } })).runCheck(configProvider);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.details?.join('\n').replace(/,? and /, ' and ')).toContain(list);
+  });
+
+  it.each([
+    { version: '0.149.1', says: 'Codex fails with "Amazon Bedrock Mantle does not support region `ca-central-1`"' },
+    { version: '0.150.0', says: 'Codex fails with "Amazon Bedrock does not support region `ca-central-1`"' },
+  ])('a region outside the allow-list under Codex $version: quoted in that release\'s words', async ({ version, says }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('ca-central-1') }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } })).runCheck(regionSet);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toContain(says);
+  });
+
+  it('a bearer key with AWS_REGION only: 0.135.0 has no region for it, 0.136.0 takes AWS_REGION', async () => {
     const world = { files: { [CONFIG]: lines(BEDROCK) }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, AWS_REGION: 'us-west-2' } };
     const old = await makeWorld(at('0.135.0', world)).runCheck(regionSet);
     expect(old.status).toBe('fail');
-    expect(old.summary).toContain('needs `model_providers.amazon-bedrock.aws.region`');
+    expect(old.summary).toContain('"Amazon Bedrock bearer token auth requires `model_providers.amazon-bedrock.aws.region`"');
     expect(old.details?.join('\n')).toContain('AWS_REGION (shell environment) was ignored');
     expect(old.remediation).toContain('config.toml');
     expect(old.remediation).not.toContain('.env');
-    const newer = await makeWorld(at('0.137.0', world)).runCheck(regionSet);
+    const newer = await makeWorld(at('0.136.0', world)).runCheck(regionSet);
     expect(newer).toMatchObject({ status: 'pass', summary: expect.stringContaining('us-west-2') });
   });
 
   it.each([
-    { version: '0.162.1', status: 'fail', says: 'GovCloud regions are refused by this release' },
-    { version: '0.169.0', status: 'pass', says: 'us-gov-west-1' },
+    { version: '0.160.1', status: 'fail', says: 'GovCloud regions are refused by this release' },
+    { version: '0.161.0', status: 'pass', says: 'us-gov-west-1' },
   ])('us-gov-west-1 under Codex $version: region.set $status', async ({ version, status, says }) => {
     const outcome = await makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('us-gov-west-1') }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } })).runCheck(regionSet);
     expect(outcome.status).toBe(status);

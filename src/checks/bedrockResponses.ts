@@ -130,12 +130,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 404) {
-    const rules = setup.codex.rules;
-    details.push(
-      rules.behaviour.retries404
-        ? `Codex ${rules.release} retries a 404 several times before it reports it, so it seems to hang first`
-        : `Codex ${rules.release} reports a 404 at once, without retrying`,
-    );
+    details.push(retryNote(setup, 'a 404', setup.codex.rules.behaviour.retries404));
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail(
@@ -162,6 +157,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 429) {
+    details.push(retryNote(setup, 'a 429', setup.codex.rules.behaviour.retries429));
     return {
       status: 'warn',
       summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
@@ -175,6 +171,12 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
   }
   return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+}
+
+/** What the user will see from Codex itself: a retried error looks like a hang ("Reconnecting... n/5"). */
+function retryNote(setup: EffectiveSetup, what: string, retried: boolean): string {
+  const release = setup.codex.rules.release;
+  return retried ? `Codex ${release} retries ${what} five times ("Reconnecting... n/5") before it reports it` : `Codex ${release} reports ${what} at once, without retrying`;
 }
 
 export const bedrockResponses: Check = {

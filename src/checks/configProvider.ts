@@ -16,7 +16,6 @@ export const BUILT_IN_PROVIDERS = ['openai', 'amazon-bedrock', 'amazon-bedrock-r
  * config, an unknown key is only ignored with a warning (observed with real releases).
  */
 const RELEASE_DEPENDENT_PROVIDER_FIELDS = ['base_url', 'auth', 'http_headers'];
-const KNOWN_AWS_FIELDS = ['profile', 'region', 'credential_export', 'auth_refresh'];
 /**
  * Provider fields Codex knows but refuses for amazon-bedrock ("only supports changing ..."), unless the value
  * is the default (the predicate). Other, unknown keys are only ignored with a warning (Codex 0.169.0, observed).
@@ -37,7 +36,7 @@ const REFUSED_PROVIDER_FIELDS: Record<string, ((value: unknown) => boolean) | nu
 /** Codex's refusal, which names what the release does accept. */
 function codexOverrideError(setup: EffectiveSetup): string {
   const rules = setup.codex.rules.behaviour;
-  const accepted = [...rules.providerKeys, ...rules.awsKeys.filter((key) => key !== 'credential_export' || rules.credentialExport === 'used').map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
+  const accepted = [...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
   const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(', ')}${accepted.length > 2 ? ',' : ''} and ${accepted.at(-1)}` : accepted.join('');
   return `model_providers.amazon-bedrock only supports changing ${list}; other non-default provider fields are not supported`;
 }
@@ -138,9 +137,8 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
   const rules = setup.codex.rules.behaviour;
   const keys = keysUnder(setup.layers, [...PROVIDER_TABLE]);
   const refused = keys.filter(({ key }) => {
-    const [first, second] = key;
+    const [first] = key;
     if (RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!)) return !rules.providerKeys.includes(first!);
-    if (first === 'aws' && KNOWN_AWS_FIELDS.includes(second!)) return !rules.awsKeys.includes(second!);
     if (key.length !== 1 || !(key[0]! in REFUSED_PROVIDER_FIELDS)) return false;
     const acceptsDefault = REFUSED_PROVIDER_FIELDS[key[0]!];
     const value = allConfigValues(setup.layers, [...PROVIDER_TABLE, key[0]!])[0]?.value;
@@ -171,7 +169,7 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
 
 /** What to do about refused keys: remove them, or (for keys a later release accepts) update Codex. */
 function refusedRemediation(setup: EffectiveSetup, keys: string[][]): string {
-  const newerAccepts = keys.filter(([first, second]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!) || (first === 'aws' && KNOWN_AWS_FIELDS.includes(second!)));
+  const newerAccepts = keys.filter(([first]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!));
   const remove = 'Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).';
   if (newerAccepts.length === 0) return remove;
   const names = newerAccepts.map((key) => formatKeyPath(key)).join(', ');
@@ -180,10 +178,11 @@ function refusedRemediation(setup: EffectiveSetup, keys: string[][]): string {
 
 /** Keys Codex does not know under the provider table: it ignores them with a warning and runs on. */
 function ignoredProviderKeys(setup: EffectiveSetup): string[] {
+  const awsKeys = setup.codex.rules.behaviour.awsKeys;
   return keysUnder(setup.layers, [...PROVIDER_TABLE])
     .filter(({ key }) => {
       const [first, second] = key;
-      if (first === 'aws') return key.length === 1 || !KNOWN_AWS_FIELDS.includes(second!);
+      if (first === 'aws') return key.length === 1 || !awsKeys.includes(second!);
       return !RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!) && !(first! in REFUSED_PROVIDER_FIELDS);
     })
     .map(({ key, origin }) => `model_providers.amazon-bedrock.${formatKeyPath(key)} (${describeOrigin(origin)})`);
@@ -294,7 +293,8 @@ export const configProvider: Check = {
     }
     const ignoredKeys = ignoredProviderKeys(setup);
     if (ignoredKeys.length > 0) {
-      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (it prints "Codex is ignoring ... unrecognized configuration setting")`);
+      const says = setup.codex.rules.behaviour.warnsIgnoredKeys ? 'it prints "Codex is ignoring ... unrecognized configuration setting"' : `Codex ${setup.codex.rules.release} does so silently`;
+      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (${says})`);
       const rules = setup.codex.rules.behaviour;
       remediations.push(`Remove or correct those keys: under [model_providers.amazon-bedrock] Codex ${setup.codex.rules.release} uses ${[...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].join(', ')}.`);
     }
