@@ -98,6 +98,11 @@ export function planAuth(input: {
   configAwsProfile: Sourced<unknown> | undefined;
   storedLogin: StoredLogin;
   env: EffectiveEnvironment;
+  /**
+   * Release-dependent (src/codex/rules.ts): `aws.profile` in the Codex config beats AWS_BEARER_TOKEN_BEDROCK.
+   * Before that change the bearer key won and the profile was used only without one. Default: the newer order.
+   */
+  profileBeatsBearer?: boolean;
 }): AuthPlan {
   const { env } = input;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
@@ -133,7 +138,9 @@ export function planAuth(input: {
       ...extra,
     };
   }
-  if (input.configAwsProfile && typeof input.configAwsProfile.value === 'string') {
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
+  const configProfilePlan = (): AuthPlan | undefined => {
+    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== 'string') return undefined;
     const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
     return {
       mode: 'iam',
@@ -144,6 +151,10 @@ export function planAuth(input: {
       ignored: ignoredExcept('', `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
       ...extra,
     };
+  };
+  if (profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (input.storedLogin.bedrockKey) {
     const winner = present[0]!.what;
@@ -169,15 +180,25 @@ export function planAuth(input: {
     };
   }
   if (bearerEnv) {
+    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === 'string';
     return {
       mode: 'bearer',
       source: 'bearer-env',
       description: 'the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK',
       origin: bearerEnv.origin,
       bearerKey: bearerEnv,
-      ignored: ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+      ignored: [
+        ...ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+        ...(profileLoses
+          ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile!.value)}"`, why: 'this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)' }]
+          : []),
+      ],
       ...extra,
     };
+  }
+  if (!profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (envKeys) {
     const ignored: IgnoredCredential[] = awsProfileEnv
