@@ -50,7 +50,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  REPO, bundleServers, cacheRoot, describeAuthorization, ensureRelease, isInside, killGroup, log, loopbackUp, makeCodexBin, resolveCodexVersions,
+  REPO, bundleServers, cacheRoot, describeAuthorization, ensureReleases, isInside, killGroup, log, loopbackUp, makeCodexBin, resolveCodexVersions,
   run, stopChildrenOnSignal, unshareWorks,
 } from './conformance/lib.mjs';
 import { fixtures } from './conformance/fixtures.mjs';
@@ -94,8 +94,9 @@ async function outside() {
   if (route && route !== 'base_url' && route !== 'intercept') throw new Error('--route must be base_url or intercept');
   const cache = cacheRoot();
   const matrix = opt('--codex') !== undefined;
-  const versions = await resolveCodexVersions(opt('--codex') ?? DEFAULT_CODEX, cache);
-  for (const v of versions) await ensureRelease(cache, v);
+  const spec = opt('--codex') ?? DEFAULT_CODEX;
+  const versions = await ensureReleases(cache, await resolveCodexVersions(spec, cache), spec);
+  if (versions.length === 0) throw new Error(`no installable Codex release in --codex ${spec}`);
 
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'codex-bedrock-conformance-')));
   if (isInside(tmp, REPO)) throw new Error(`temporary folder ${tmp} is inside the repository; set TMPDIR elsewhere`);

@@ -247,6 +247,10 @@ export async function resolveCodexVersions(spec, root) {
 export async function ensureRelease(root, version) {
   const dir = releaseDir(root, version);
   if (releaseInstalled(root, version)) return dir;
+  // Some releases were published without their platform packages (0.142.1, 0.153.1 for linux-x64): npm
+  // installs the launcher alone, which cannot run. The marker keeps later runs from reinstalling them.
+  const unavailable = join(dir, NO_PLATFORM_MARKER);
+  if (existsSync(unavailable)) throw new Error(`@openai/codex@${version} has no ${process.platform}-${process.arch} package on npm (${unavailable})`);
   mkdirSync(dir, { recursive: true });
   // A package.json of its own keeps npm from walking up to some parent project.
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'codex-conformance-install', private: true }, null, 2)}\n`);
@@ -256,10 +260,35 @@ export async function ensureRelease(root, version) {
     env: npmEnv(),
     timeoutMs: LIB_TIMEOUTS.npmInstallMs,
   });
+  if (r.code === 0 && existsSync(join(codexPackageDir(root, version), 'package.json')) && !releaseInstalled(root, version)) {
+    writeFileSync(unavailable, `npm install @openai/codex@${version} brought no ${process.platform}-${process.arch} package\n`);
+    throw new Error(`@openai/codex@${version} has no ${process.platform}-${process.arch} package on npm`);
+  }
   if (r.code !== 0 || !releaseInstalled(root, version)) {
     throw new Error(`npm install @openai/codex@${version} failed${r.timedOut ? ' (timed out)' : ''} (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
   }
   return dir;
+}
+const NO_PLATFORM_MARKER = '.no-platform-package';
+
+/**
+ * Installs every release of the list. A release that cannot be installed stops the run when it was named
+ * explicitly; from `all`/`cached` it is left out with a warning (the npm list has releases without platform
+ * packages).
+ */
+export async function ensureReleases(root, versions, spec) {
+  const explicit = new Set(spec.split(',').map((s) => s.trim()));
+  const ok = [];
+  for (const v of versions) {
+    try {
+      await ensureRelease(root, v);
+      ok.push(v);
+    } catch (error) {
+      if (explicit.has(v)) throw error;
+      log(`conformance: leaving out ${v}: ${error.message.split('\n')[0]}`);
+    }
+  }
+  return ok;
 }
 
 /**

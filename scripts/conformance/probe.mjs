@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  activeChildren, bundleServers, cacheRoot, codexLauncher, compareVersions, describeAuthorization, ensureRelease, killGroup, log,
+  activeChildren, bundleServers, cacheRoot, codexLauncher, compareVersions, describeAuthorization, ensureReleases, killGroup, log,
   loopbackUp, resolveCodexVersions, run, stopChildrenOnSignal, unshareWorks,
 } from './lib.mjs';
 import { PROBES } from './probes.mjs';
@@ -200,11 +200,12 @@ async function outside() {
     return 0;
   }
   const cache = cacheRoot();
-  const versions = await resolveCodexVersions(opt('--codex') ?? 'cached', cache);
+  const spec = opt('--codex') ?? 'cached';
   const probes = (opt('--probe') ?? '').split(',').filter(Boolean);
   for (const p of probes) if (!PROBES.some((q) => q.name === p)) throw new Error(`no probe ${p} (see --list)`);
   if (probes.length === 0) throw new Error('--probe NAME[,NAME...] is required (see --list)');
-  for (const v of versions) await ensureRelease(cache, v);
+  const versions = await ensureReleases(cache, await resolveCodexVersions(spec, cache), spec);
+  if (versions.length === 0) throw new Error(`no installable Codex release in --codex ${spec}`);
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'codex-conformance-probe-')));
   try {
     const bundles = await bundleServers(join(tmp, 'servers'));
