@@ -51,7 +51,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   REPO, bundleServers, cacheRoot, describeAuthorization, ensureReleases, isInside, killGroup, log, loopbackUp, makeCodexBin, resolveCodexVersions,
-  run, stopChildrenOnSignal, unshareWorks,
+  main, run, unshareWorks,
 } from './conformance/lib.mjs';
 import { fixtures } from './conformance/fixtures.mjs';
 import { MODEL, REGION, baseEnv, bedrockConfig, loadWorld, makeHome } from './conformance/world.mjs';
@@ -397,19 +397,4 @@ function render(rows, views, state, mask) {
   return out.join('\n');
 }
 
-if (argv.includes('--inside')) {
-  stopChildrenOnSignal();
-  try {
-    process.exitCode = await inside();
-  } catch (error) {
-    log(`conformance (inside): ${error instanceof Error ? error.stack : String(error)}`);
-    process.exitCode = 2;
-  }
-} else {
-  try {
-    process.exitCode = await outside();
-  } catch (error) {
-    log(`conformance: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 2;
-  }
-}
+await main('conformance', { inside, outside });

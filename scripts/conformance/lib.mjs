@@ -62,6 +62,21 @@ export function stopChildrenOnSignal() {
 }
 
 /**
+ * The entry point of a script that re-executes itself inside the namespace with `--inside`: the inner part
+ * stops its children on a signal; either part's exit code becomes the process's, 2 on an internal error.
+ */
+export async function main(name, { inside, outside }) {
+  const isInner = process.argv.includes('--inside');
+  if (isInner) stopChildrenOnSignal();
+  try {
+    process.exitCode = (await (isInner ? inside() : outside())) ?? 0;
+  } catch (error) {
+    log(`${name}${isInner ? ' (inside)' : ''}: ${error instanceof Error ? (isInner ? error.stack : error.message) : String(error)}`);
+    process.exitCode = 2;
+  }
+}
+
+/**
  * Runs a command with a hard time limit; never throws. `stopWhen` (polled every 50 ms) ends the run early:
  * once it returns true the child gets `graceMs` more, then SIGTERM (its whole process group).
  */

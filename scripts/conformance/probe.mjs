@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   activeChildren, bundleServers, cacheRoot, codexLauncher, compareVersions, describeAuthorization, ensureReleases, killGroup, log,
-  loopbackUp, resolveCodexVersions, run, stopChildrenOnSignal, unshareWorks,
+  loopbackUp, resolveCodexVersions, main, run, unshareWorks,
 } from './lib.mjs';
 import { PROBES } from './probes.mjs';
 import { baseEnv, loadWorld, makeHome } from './world.mjs';
@@ -228,19 +228,4 @@ async function outside() {
   }
 }
 
-if (argv.includes('--inside')) {
-  stopChildrenOnSignal();
-  try {
-    await inside();
-  } catch (error) {
-    log(`probe (inside): ${error instanceof Error ? error.stack : String(error)}`);
-    process.exitCode = 2;
-  }
-} else {
-  try {
-    process.exitCode = await outside();
-  } catch (error) {
-    log(`probe: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 2;
-  }
-}
+await main('probe', { inside, outside });
