@@ -333,7 +333,10 @@ async function inside() {
   const text = render(rows, views, state, world.mask);
   console.log(text);
   if (state.out) writeFileSync(state.out, `${text}\n`);
-  return rows.every((r) => r.agree) ? 0 : 1;
+  // The doctor must also have found the release on PATH; otherwise the cells judge the wrong rules.
+  const misdetected = [...views].filter(([v, view]) => view.codex?.version !== v).map(([v]) => v);
+  if (misdetected.length > 0) console.log(`DETECTION: the doctor did not identify the release on PATH for ${misdetected.join(', ')}`);
+  return rows.every((r) => r.agree) && misdetected.length === 0 ? 0 : 1;
 }
 
 const verdict = (r) => (r.abstains ? 'doctor abstains' : r.agree ? 'agree' : 'DISAGREE');
@@ -354,7 +357,11 @@ function render(rows, views, state, mask) {
   out.push(`Environment:    HOME, CODEX_HOME=$HOME/.codex (config.toml: model_provider amazon-bedrock, model ${MODEL}, aws.region ${REGION} unless a fixture says otherwise), PATH (release bin first), AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_EC2_METADATA_DISABLED=true, AWS_ENDPOINT_URL_STS -> loopback STS, CODEX_BEDROCK_MANAGED_CONFIG -> missing file, plus the fixture's variables`);
   out.push('');
   out.push('Doctor\'s view of the Codex on PATH (doctor --json --offline --only codex.version):');
-  for (const [v, view] of views) out.push(`- ${v}: ${view.codex ? JSON.stringify(view.codex) : '(no `codex` field in the report yet)'}; ${view.check ?? '-'}`);
+  for (const [v, view] of views) {
+    const c = view.codex;
+    const seen = c ? `detected ${c.version ?? 'none'} (${c.source ?? '-'}${c.install ? `, ${c.install.kind}` : ''}), rule set ${c.ruleSet}` : '(no `codex` block in the report)';
+    out.push(`- ${v}: ${seen}; codex.version ${view.check ?? '-'}${c && c.version !== v ? '   <-- NOT the release on PATH' : ''}`);
+  }
   out.push('');
 
   // The matrix: fixtures x releases.
