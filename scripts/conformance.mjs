@@ -230,7 +230,8 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       /* reported below */
     }
     const check = report?.checks?.find((c) => c.id === 'bedrock.responses') ?? null;
-    const blocker = check?.skipReason ? /^needs (\S+), which failed/.exec(check.skipReason)?.[1] : undefined;
+    // "needs X, which failed", or a chain "needs Y, which was skipped (needs X, which failed)": X is the blocker.
+    const blocker = check?.skipReason ? /needs ([^\s,]+), which failed/.exec(check.skipReason)?.[1] : undefined;
     const blockerCheck = blocker ? report.checks.find((c) => c.id === blocker) : null;
     const doctor = {
       status: check?.status ?? (d.timedOut ? 'timeout' : 'error'),
