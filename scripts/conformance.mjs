@@ -197,7 +197,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       region: fx.configRegion === false ? null : (fx.region ?? REGION),
       awsLines: lines(fx.awsLines),
       providerLines: lines(fx.providerLines),
-      tail: auth,
+      tail: [...auth, ...(fx.tail ?? [])],
     });
     makeHome(root, {
       config: fx.configInProfile ? '' : config,

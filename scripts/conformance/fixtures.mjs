@@ -3,14 +3,14 @@
 // (or warns) <=> the loopback Mantle accepted the first POST /responses Codex sent (no request = refused).
 //
 // Fields: env, dotenv, aws ({credentials, config}), authJson, awsLines (under [model_providers.amazon-bedrock.aws]),
-// providerLines, tail (raw TOML appended), configRegion (false: no aws.region), model (null: unset),
+// providerLines, tail (raw TOML lines appended), configRegion (false: no aws.region), model (null: unset),
 // args (global Codex args, e.g. ['-p', 'work'], given to both), doctorArgs (doctor only), extraFiles (under CODEX_HOME),
 // mantle ({region, models}: what the loopback Mantle plays), route ('base_url' | 'intercept'; default: the run's).
 // `expect` is what the 0.169.0 server did (a note for the details, not part of the verdict). `changes` names
 // the behaviour (issue 8 letter) whose version dependence the fixture shows.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AKID, LONG_TERM_KEY, OTHER_REGION, PROFILE_FILES, REGION, SECRET, TEMP, WRONG_SECRET } from './world.mjs';
+import { AKID, LONG_TERM_KEY, MODEL, OTHER_REGION, PROFILE_FILES, REGION, SECRET, TEMP, WRONG_SECRET } from './world.mjs';
 
 export function fixtures(keys) {
   const iam = { AWS_ACCESS_KEY_ID: AKID, AWS_SECRET_ACCESS_KEY: SECRET };
@@ -159,6 +159,16 @@ export function fixtures(keys) {
       env: { AWS_BEARER_TOKEN_BEDROCK: keys.good },
       args: ['-p', 'nosuch'],
       expect: true,
+      changes: 'c',
+    },
+    {
+      name: 'profile-legacy-table',
+      what: '-p work with a legacy [profiles.work] table in config.toml (read until 0.133.0, refused from 0.134.0)',
+      env: { AWS_BEARER_TOKEN_BEDROCK: keys.good },
+      args: ['-p', 'work'],
+      tail: ['', '[profiles.work]', `model = "${MODEL}"`],
+      model: null,
+      expect: false,
       changes: 'c',
     },
     {
