@@ -27,6 +27,12 @@ const regionOf = (obs) => {
   return `no request: ${obs.errorLine}`;
 };
 
+/** When (whole seconds after start) and with what Codex sent its first request. */
+const timeToSend = (obs) => {
+  const post = obs.requests.find((r) => r.method === 'POST');
+  return post ? `sent ${post.auth} after ~${Math.round((post.at - obs.startedAt) / 1000)} s` : `no request: ${obs.errorLine}`;
+};
+
 /** How many POSTs Codex made before giving up (or before the time limit). */
 const countPosts = (obs) => `${obs.requests.filter((r) => r.method === 'POST').length} POST(s)${obs.timedOut ? ' (still retrying at the limit)' : ''}; first ${obs.requests[0]?.auth ?? '-'}`;
 
@@ -116,10 +122,30 @@ export const PROBES = [
       config: bedrockConfig({ region: null, tail: ['', '[model_providers.amazon-bedrock.auth]', `command = "${script(ctx, 'hang.sh', 'sleep 30')}"`] }),
       env: { AWS_REGION: REGION },
     }),
-    observe: (obs) => {
-      const post = obs.requests.find((r) => r.method === 'POST');
-      return post ? `sent ${post.auth} after ~${Math.round((post.at - obs.startedAt) / 1000)} s` : `no request: ${obs.errorLine}`;
-    },
+    observe: timeToSend,
+  },
+  {
+    name: 'auth-command-args',
+    from: '0.145.0',
+    behaviour: 'l',
+    what: 'auth table with command = "/bin/sh" and args = ["-c", "printf %s KEY"]',
+    ...CONFIG_ONLY,
+    setup: (ctx) => ({
+      config: bedrockConfig({ region: null, tail: ['', '[model_providers.amazon-bedrock.auth]', 'command = "/bin/sh"', `args = ["-c", "printf %s '${ctx.keys.good}'"]`] }),
+      env: { AWS_REGION: REGION },
+    }),
+  },
+  {
+    name: 'auth-command-timeout-ms',
+    from: '0.145.0',
+    behaviour: 'l',
+    what: 'auth command that sleeps 30 s with timeout_ms = 1000: how long until Codex sends',
+    timeoutMs: 25_000,
+    setup: (ctx) => ({
+      config: bedrockConfig({ region: null, tail: ['', '[model_providers.amazon-bedrock.auth]', `command = "${script(ctx, 'hang.sh', 'sleep 30')}"`, 'timeout_ms = 1000'] }),
+      env: { AWS_REGION: REGION },
+    }),
+    observe: timeToSend,
   },
   {
     name: 'credential-export-fails',
