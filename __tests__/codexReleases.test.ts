@@ -9,7 +9,7 @@ import { configProvider } from '../src/checks/configProvider.js';
 import { modelId } from '../src/checks/modelId.js';
 import { regionSet } from '../src/checks/regionSet.js';
 import type { CheckOutcome } from '../src/checks/types.js';
-import { CODEX_HOME, CONFIG, lines, makeWorld, type WorldSpec } from './helpers/world.js';
+import { AUTH_JSON, CODEX_HOME, CONFIG, lines, makeWorld, type WorldSpec } from './helpers/world.js';
 
 const BEARER = 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=';
 const BEDROCK = 'model_provider = "amazon-bedrock"';
@@ -164,6 +164,33 @@ describe('other rows of the table', () => {
       expect(outcome.summary).toContain('not in the model catalogue of Codex 0.169.0');
       expect(outcome.remediation).toContain('npm install -g @openai/codex@latest');
     }
+  });
+});
+
+describe('credentials stored in auth.json by a Bedrock sign-in', () => {
+  const STORED_KEY = JSON.stringify({ auth_mode: 'bedrockApiKey', bedrock_api_key: { api_key: BEARER, region: 'us-east-1' } });
+  const STORED_KEYS = JSON.stringify({ auth_mode: 'bedrockAccessKeys', bedrock_access_keys: { access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+
+  it.each([
+    { version: '0.139.0', file: STORED_KEY, mode: 'bedrockApiKey', status: 'fail' },
+    { version: '0.140.0', file: STORED_KEY, mode: 'bedrockApiKey', status: 'pass' },
+    { version: '0.146.1', file: STORED_KEYS, mode: 'bedrockAccessKeys', status: 'fail' },
+    { version: '0.147.0', file: STORED_KEYS, mode: 'bedrockAccessKeys', status: 'pass' },
+  ])('auth_mode $mode under Codex $version: config.provider $status', async ({ version, file, mode, status }) => {
+    const world = makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: file } }));
+    const outcome = await world.runCheck(configProvider);
+    expect(outcome.status).toBe(status);
+    if (status === 'fail') {
+      expect(outcome.summary).toContain(`Codex ${version} refuses to start`);
+      expect(outcome.summary).toContain(`unknown variant \`${mode}\``);
+      expect(JSON.stringify(outcome)).not.toContain(BEARER);
+    }
+  });
+
+  it('a release that does not know stored keys does not count them as credentials', () => {
+    const world = { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: JSON.stringify({ bedrock_api_key: { api_key: BEARER, region: 'us-east-1' } }) }, env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } };
+    expect(makeWorld(at('0.139.0', world)).resolve().auth.source).toBe('env-keys');
+    expect(makeWorld(at('0.140.0', world)).resolve().auth.source).toBe('codex-login');
   });
 });
 

@@ -103,6 +103,22 @@ function legacyTableProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   };
 }
 
+/** auth.json with a Bedrock auth_mode this release does not know: Codex exits before reading its config. */
+function storedLoginProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const mode = setup.storedLogin.authMode;
+  const rules = setup.codex.rules.behaviour;
+  const unknown = (mode === 'bedrockApiKey' && rules.storedApiKey === 'unknown') || (mode === 'bedrockAccessKeys' && rules.storedAccessKeys === 'unknown');
+  if (!unknown) return undefined;
+  const release = setup.codex.rules.release;
+  return {
+    status: 'fail',
+    summary: `Codex ${release} refuses to start: ${setup.storedLogin.path} has auth_mode "${mode}", which this release does not know ("unknown variant \`${mode}\`")`,
+    details: [`a later Codex stored this Bedrock sign-in; Codex ${release} cannot read it`],
+    remediation: `Update Codex (npm install -g @openai/codex@latest), the release that stored ${setup.storedLogin.path}; or move that file away and give this Codex its credentials another way (AWS_BEARER_TOKEN_BEDROCK, AWS credentials).`,
+    docs: DOCS,
+  };
+}
+
 function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   if (setup.profileSource === 'legacy-table') return legacyTableProblems(setup);
   const user = setup.layers.find((layer) => layer.name === 'user');
@@ -275,7 +291,7 @@ export const configProvider: Check = {
   requires: [],
   network: false,
   run({ setup }) {
-    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup);
+    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup) ?? storedLoginProblems(setup);
     if (blocking) return blocking;
     // Codex validates the amazon-bedrock overrides only once that provider is selected; with another
     // provider (a misplaced model_provider included) it silently uses that one.

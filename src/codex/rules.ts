@@ -39,6 +39,13 @@ export interface CodexBehaviour {
   retries404: boolean;
   /** A 429 from Mantle is retried (from 0.161.0) or reported at once. */
   retries429: boolean;
+  /**
+   * A Bedrock API key stored by `codex login` in auth.json (`auth_mode = "bedrockApiKey"`): used, or unknown —
+   * then that auth_mode makes Codex refuse to start ("unknown variant `bedrockApiKey`").
+   */
+  storedApiKey: 'used' | 'unknown';
+  /** AWS access keys stored in auth.json (`auth_mode = "bedrockAccessKeys"`): where they rank, or unknown. */
+  storedAccessKeys: 'before-bearer-key' | 'after-bearer-key' | 'unknown';
 }
 
 export type BehaviourName = keyof CodexBehaviour;
@@ -188,6 +195,23 @@ export const RULE_TABLE: RuleTable = {
     changes: [
       { from: '0.128.0', value: false, established: 'conformance: 1 POST for a 429 in 0.128.0 … 0.160.1' },
       { from: '0.161.0', value: true, established: bisected('0.160.1', 'sends 1 POST', '0.161.0', 'sends 6 POSTs') },
+    ],
+  },
+  storedApiKey: {
+    behaviour: 'storedApiKey',
+    what: 'a Bedrock API key stored in auth.json (`auth_mode = "bedrockApiKey"`) is used (else Codex refuses to start on it)',
+    changes: [
+      { from: '0.128.0', value: 'unknown', established: 'conformance: 0.128.0 … 0.139.0 exit with "unknown variant `bedrockApiKey`" before sending' },
+      { from: '0.140.0', value: 'used', established: bisected('0.139.0', 'refuses to start', '0.140.0', 'sends the stored key ahead of AWS_BEARER_TOKEN_BEDROCK') },
+    ],
+  },
+  storedAccessKeys: {
+    behaviour: 'storedAccessKeys',
+    what: 'AWS access keys stored in auth.json (`auth_mode = "bedrockAccessKeys"`): where they rank',
+    changes: [
+      { from: '0.128.0', value: 'unknown', established: 'conformance: 0.128.0 … 0.146.1 exit with "unknown variant `bedrockAccessKeys`" before sending' },
+      { from: '0.147.0', value: 'after-bearer-key', established: bisected('0.146.1', 'refuses to start', '0.147.0', 'parses them but sends AWS_BEARER_TOKEN_BEDROCK when it is set') },
+      { from: '0.150.0', value: 'before-bearer-key', established: bisected('0.149.1', 'sends the bearer key', '0.150.0', 'signs with the stored keys') },
     ],
   },
 };
