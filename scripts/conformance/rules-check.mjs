@@ -37,6 +37,16 @@ export const RULE_CHECKS = {
   regionRefusal: { probes: ['region-us-west-1'], judge: (row, v) => (v('region-us-west-1') ?? '').includes(`${row} \`us-west-1\``) },
   retries404: { probes: ['retry-404'], judge: (row, v) => row === posts(v('retry-404')) > 1 },
   retries429: { probes: ['retry-429'], judge: (row, v) => row === posts(v('retry-429')) > 1 },
+  // The probes store a good key / good access keys in auth.json and put a us-west-2 key in the shell.
+  storedApiKey: { probes: ['stored-api-key'], judge: (row, v) => (row === 'used') === / ok model=/.test(v('stored-api-key') ?? '') },
+  storedAccessKeys: {
+    probes: ['stored-access-keys'],
+    judge: (row, v) => {
+      const value = v('stored-access-keys') ?? '';
+      const seen = /unknown variant/.test(value) ? 'unknown' : / sigv4 ok /.test(value) ? 'before-bearer-key' : /bearer-short-term WrongRegion/.test(value) ? 'after-bearer-key' : '?';
+      return row === seen;
+    },
+  },
 };
 
 /** Lines judging each rule row of `codex` (the report's `codex` block) against the observations of `version`. */
