@@ -169,6 +169,8 @@ async function inside() {
     if (!memo.has(key)) {
       const obs = await runProbe(world, state, probe, version);
       all.push(obs);
+      // Written after every run, so that a long scan stopped early still leaves its observations.
+      if (state.json) writeFileSync(state.json, `${JSON.stringify(all, null, 2)}\n`);
       memo.set(key, obs.value);
       log(`  ${probe.name} @ ${version}: ${obs.value}  (${obs.ms} ms${obs.timedOut ? ', TIMED OUT' : ''})`);
       if (state.verbose) for (const l of obs.stderrTail) log(`      stderr: ${l.slice(0, 300)}`);
@@ -190,7 +192,6 @@ async function inside() {
       for (const v of versions) out.push(`  ${v.padEnd(8)} ${await valueFor(probe)(v)}`);
     }
   }
-  if (state.json) writeFileSync(state.json, `${JSON.stringify(all, null, 2)}\n`);
   console.log(out.join('\n'));
 }
 
