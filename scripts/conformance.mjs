@@ -28,6 +28,7 @@
 //                        (default: 0.169.0, the release the doctor was first modelled on)
 //   --fixture NAME[,..]  run only these fixtures
 //   --route base_url|intercept   override the route of fixtures that do not pin one
+//   --out FILE           also write the printed report (matrix and cell details) to FILE
 //   CODEX_CONFORMANCE_CACHE=DIR  release cache (default /var/cache/codex-conformance when writable, else
 //                        ~/.cache/codex-bedrock-conformance; never inside the repository): DIR/<version>/
 //   CODEX_CONFORMANCE_NO_UNSHARE=1  do not use a network namespace (see below)
