@@ -3,7 +3,8 @@ import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
 import { formatDuration } from '../format.js';
 import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
-import { explainNetworkFailure } from '../net/networkErrors.js';
+import { explainNetworkFailure, unusableUrl } from '../net/networkErrors.js';
+import { describeOrigin } from '../resolve/origin.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { bySimilarity } from './suggest.js';
 import type { Check, CheckContext, CheckOutcome } from './types.js';
@@ -191,6 +192,15 @@ export const bedrockResponses: Check = {
     if (!base || !region) {
       const reason = 'no endpoint: needs a region or a base_url';
       return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const badUrl = unusableUrl(base);
+    if (badUrl) {
+      return {
+        status: 'fail',
+        summary: `base_url ${JSON.stringify(base)} (${describeOrigin(setup.endpoint!.origin)}) cannot be used: ${badUrl}; Codex cannot reach Bedrock through it`,
+        remediation: 'Set base_url to https://bedrock-mantle.REGION.api.aws/openai/v1, or remove it to let Codex derive it from the region.',
+        docs: DOCS,
+      };
     }
     const auth = await authFor(context, region);
     if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };

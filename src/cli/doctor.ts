@@ -85,7 +85,8 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       // reads process.env, so the doctor does the same before it loads the SDK.
       resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
     }
-    const timeoutMs = options.timeoutSeconds * 1000;
+    // Whole milliseconds: 2.01 s is 2009.9999999999998 ms in floating point, which AbortSignal.timeout rejects.
+    const timeoutMs = Math.round(options.timeoutSeconds * 1000);
     results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
       runChecks(
         ALL_CHECKS,

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type tls from 'node:tls';
 import { TOOL_VERSION } from '../version.js';
 import type { IamCredentials } from './iamCredentials.js';
-import { classifyNetworkError, type NetworkFailure } from './networkErrors.js';
+import { classifyNetworkError, unusableUrl, type NetworkFailure } from './networkErrors.js';
 import { proxyAgentFor } from './proxy.js';
 
 /** How Codex authenticates to Mantle: the Bedrock key as a bearer token, or SigV4 for service bedrock-mantle. */
@@ -84,12 +84,15 @@ export async function mantleRequest(input: {
   timeoutMs: number;
   env: { get(name: string): string | undefined };
 }): Promise<MantleResult> {
-  const url = new URL(input.url);
-  const body = input.body ?? '';
-  const headers = await signedHeaders(url, input.method, body, input.auth);
-  const { agent, proxy } = await proxyAgentFor(url, input.env);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const badUrl = unusableUrl(input.url);
+  if (badUrl) return { ok: false, failure: { kind: 'bad-setting', code: null, detail: `The endpoint ${JSON.stringify(input.url)} cannot be used (${badUrl})` }, latencyMs: 0, proxy: null };
+  const url = new URL(input.url);
+  const body = input.body ?? '';
+  const { agent, proxy, problem } = await proxyAgentFor(url, input.env);
+  if (problem) return { ok: false, failure: { kind: 'bad-setting', code: null, detail: problem }, latencyMs: 0, proxy: null };
+  const headers = await signedHeaders(url, input.method, body, input.auth);
   // Loaded on use: offline runs never pay for the HTTP and TLS stacks.
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const { checkServerIdentity } = await import('node:tls');

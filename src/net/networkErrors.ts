@@ -2,13 +2,26 @@
  * Network failures, classified once for every caller (STS, Mantle, the model list) so each says the same
  * plain sentence with the same fix.
  */
-export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'tls-hostname' | 'not-tls' | 'timeout' | 'slow-body' | 'too-large' | 'proxy-auth' | 'reset' | 'other';
+export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'tls-hostname' | 'not-tls' | 'timeout' | 'slow-body' | 'too-large' | 'proxy-auth' | 'bad-setting' | 'reset' | 'other';
 
 export interface NetworkFailure {
   kind: NetworkFailureKind;
   code: string | null;
   /** Who gave the answer that failed, when it is known: the proxy on the way, or the server itself. */
   answeredBy?: 'proxy' | 'server';
+  /** For 'bad-setting': which setting holds an unusable URL, and why, in words. */
+  detail?: string;
+}
+
+/** Why a URL cannot be used for an HTTP request, or null when it can. */
+export function unusableUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'it is not a valid URL';
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? null : `its scheme is ${url.protocol.slice(0, -1)}, not http or https`;
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
@@ -96,6 +109,11 @@ export function explainNetworkFailure(failure: NetworkFailure, what: string, hos
       return {
         summary: `The proxy refused the request for ${host} (HTTP 407 Proxy Authentication Required): ${what} was never reached`,
         fix: `Put the proxy's user name and password in the proxy URL (HTTPS_PROXY=http://USER:PASSWORD@proxy:port), or ask for this host to be allowed without authentication.`,
+      };
+    case 'bad-setting':
+      return {
+        summary: `${failure.detail ?? 'a URL setting is unusable'}: ${what} cannot be reached through it`,
+        fix: 'Fix that setting to a full http:// or https:// URL (or remove it).',
       };
     case 'reset':
       return {

@@ -1,7 +1,7 @@
 import { accessKeyHint } from '../format.js';
 import type { IamCredentials } from './iamCredentials.js';
 import { proxyAgentFor } from './proxy.js';
-import { classifyNetworkError, explainNetworkFailure, type NetworkFailure } from './networkErrors.js';
+import { classifyNetworkError, explainNetworkFailure, unusableUrl, type NetworkFailure } from './networkErrors.js';
 
 export type CallerIdentityResult =
   | { ok: true; account: string; arn: string; userId: string; endpoint: string; latencyMs: number }
@@ -11,9 +11,11 @@ export type CallerIdentityResult =
  * The endpoint STS is called at: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (a path prefix is kept), else
  * the regional endpoint (the SDK's default). Named here so messages can say where the call went.
  */
-export function stsEndpoint(env: { get(name: string): string | undefined }, region: string): { url: string; overridden: boolean } {
-  const override = env.get('AWS_ENDPOINT_URL_STS')?.trim() || env.get('AWS_ENDPOINT_URL')?.trim();
-  if (override) return { url: override, overridden: true };
+export function stsEndpoint(env: { get(name: string): string | undefined }, region: string): { url: string; overridden: boolean; setting?: string } {
+  for (const setting of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']) {
+    const override = env.get(setting)?.trim();
+    if (override) return { url: override, overridden: true, setting };
+  }
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return { url: `https://sts.${region}.${suffix}`, overridden: false };
 }
@@ -140,11 +142,18 @@ function notSts(seen: AnswerSeen, endpoint: string, credentials: IamCredentials,
 /** One STS GetCallerIdentity attempt, bounded by the timeout, at the regional (or overridden) endpoint. */
 export async function getCallerIdentity(
   credentials: IamCredentials,
-  options: { region: string; endpoint: { url: string; overridden: boolean }; timeoutMs: number; env: { get(name: string): string | undefined } },
+  options: { region: string; endpoint: { url: string; overridden: boolean; setting?: string }; timeoutMs: number; env: { get(name: string): string | undefined } },
 ): Promise<CallerIdentityResult> {
-  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const badUrl = unusableUrl(options.endpoint.url);
+  const settingProblem = (detail: string): CallerIdentityResult => {
+    const { summary, fix } = explainNetworkFailure({ kind: 'bad-setting', code: null, detail }, 'AWS STS', '', 0);
+    return { ok: false, errorName: 'BadSetting', summary, fix, endpoint: options.endpoint.url };
+  };
+  if (badUrl) return settingProblem(`${options.endpoint.setting ?? 'The STS endpoint'} = ${JSON.stringify(options.endpoint.url)} cannot be used (${badUrl})`);
   // The SDK ignores HTTPS_PROXY; where Codex's traffic must go through a proxy, so does this call.
-  const { agent } = await proxyAgentFor(new URL(options.endpoint.url), options.env);
+  const { agent, problem } = await proxyAgentFor(new URL(options.endpoint.url), options.env);
+  if (problem) return settingProblem(problem);
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const client = new STSClient({
     ...(agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {}),
     region: options.region,
