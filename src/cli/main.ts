@@ -1,4 +1,5 @@
 import { buildReport } from '../report/report.js';
+import { visibleLine } from '../report/terminalSafe.js';
 import { TOOL_VERSION } from '../version.js';
 import { HELP_TEXT, parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
@@ -54,7 +55,7 @@ function timeoutProblem(argv: readonly string[], timeoutSeconds: number | null):
 }
 
 function usageError(message: string, wantsJson: boolean): number {
-  process.stderr.write(`codex-bedrock: usage error: ${message}\nRun codex-bedrock doctor --help for the options.\n`);
+  process.stderr.write(`codex-bedrock: usage error: ${visibleLine(message)}\nRun codex-bedrock doctor --help for the options.\n`);
   if (wantsJson) process.stdout.write(errorDocument(`usage error: ${message}`));
   return 2;
 }
@@ -90,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Whatever went wrong, --json still prints one valid document (SPEC section 2).
     const message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`codex-bedrock: ${message}\n`);
+    process.stderr.write(`codex-bedrock: ${visibleLine(message)}\n`);
     if (options.format === 'json') process.stdout.write(errorDocument(message));
     return 2;
   }

@@ -13,6 +13,8 @@ export interface Services {
   iamCredentials(): Promise<IamResolution>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
+  /** Secrets the services obtained themselves (credentials the AWS SDK resolved), for the redactor. */
+  secretsSeen(): string[];
   /** Local, not network: runs under --offline too. */
   codexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult>;
 }
@@ -22,11 +24,17 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
   const sts = stsEndpoint(setup.env, region);
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
+  const seen: string[] = [];
   return {
     iamCredentials() {
-      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) });
+      // Whatever produced them (credential_process, SSO, a container or web identity), the redactor must know them.
+      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) }).then((resolution) => {
+        if (resolution.ok) seen.push(resolution.credentials.secretAccessKey, resolution.credentials.sessionToken ?? '');
+        return resolution;
+      });
       return credentials;
     },
+    secretsSeen: () => seen.filter(Boolean),
     callerIdentity(resolved) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
@@ -42,4 +50,5 @@ export const NO_NETWORK: Services = {
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
   codexVersion: readCodexVersion,
+  secretsSeen: () => [],
 };

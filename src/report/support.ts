@@ -3,7 +3,7 @@ import { describeOrigin } from '../resolve/origin.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { countLine, verdictLine } from './human.js';
-import { REDACTED } from './redact.js';
+import { isSecretKeyPath, maskTomlText, REDACTED } from './redact.js';
 import type { DoctorReport } from './report.js';
 
 /**
@@ -72,19 +72,18 @@ export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
     ...setup.auth.ignored.map((item) => ({ what: 'ignored credential', value: item.what, from: item.why })),
     { what: 'Codex CLI', value: setup.codexCli.path ?? '(not on PATH)', from: 'PATH' },
   ];
-  const toml = /(http_headers|env|auth)$/;
   const files: SupportFacts['files'] = setup.layers
     .filter((layer) => layer.name !== 'cli')
     .map((layer) => ({
       title: `Codex config (${layer.name} layer)`,
       path: layer.path,
       language: 'toml',
-      text: layer.text !== undefined ? maskAssignments(layer.text, toml) : null,
+      text: layer.text !== undefined ? maskTomlText(layer.text) : null,
       note: layer.status === 'ok' ? '' : (layer.problem?.message ?? layer.status),
     }));
   const cli = setup.layers.find((layer) => layer.name === 'cli');
   if (cli?.overrides) {
-    files.push({ title: 'Command-line overrides (-c)', path: '-c', language: 'text', text: cli.overrides.map((o) => `${o.path.join('.')} = ${isSecretName(o.path.at(-1) ?? '') || /http_headers|env/.test(o.path.join('.')) ? `"${REDACTED}"` : JSON.stringify(o.value)}`).join('\n'), note: '' });
+    files.push({ title: 'Command-line overrides (-c)', path: '-c', language: 'text', text: cli.overrides.map((o) => `${o.path.join('.')} = ${isSecretKeyPath(o.path) ? `"${REDACTED}"` : JSON.stringify(o.value)}`).join('\n'), note: '' });
   }
   const dotenv = setup.env.dotenv;
   files.push({
