@@ -99,7 +99,7 @@ const EXPECTED: Record<string, (run: CliRun, report: Report) => void> = {
 };
 
 /** Secrets the corpus plants in URLs and sends to proxies: never printed, in any mode. */
-const PLANTED = ['ProxyPassw0rdSecret', 'BaseUrlPassw0rdSecret', 'FaultCorpusSecretAccessKey'];
+const PLANTED = ['ProxyPassw0rdSecret', Buffer.from('corp:ProxyPassw0rdSecret').toString('base64'), 'BaseUrlPassw0rdSecret', 'FaultCorpusSecretAccessKey'];
 /** Characters that let output draw on a terminal: ESC, CR, BEL, and the C1 CSI. */
 const TERMINAL_CONTROL = /[\u001b\r\u0007\u009b]/;
 

@@ -19,7 +19,7 @@ const SECRET_PATTERNS: RegExp[] = [
   // A SigV4 signature (or any SHA-256 in hex) echoed back bare by a server, without its X-Amz-Signature= name.
   /\b[0-9a-f]{64}\b/g,
   // user:password in a URL (base_url, AWS_ENDPOINT_URL*, a proxy): the password is a credential.
-  /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi,
+  /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*(?=@)/gi,
   // A proxy's 407 may quote the Proxy-Authorization header it was sent.
   /(\bProxy-Authorization["']?\s*[:=]\s*["']?)[^"'\r\n]{4,}/gi,
 ];
