@@ -151,7 +151,7 @@ function eofReason(state: State, first: number, last: number): string {
 type Env = (name: string) => string | undefined;
 
 /** Port of parse.rs `LineParser::parse_line`. Returns null for blank and comment lines. */
-function parseLine(original: string, subst: Map<string, string | undefined>, env: Env, budget: { chars: number }): [string, string] | null {
+function parseLine(original: string, subst: Map<string, string | undefined>, env: Env, budget: { chars: number }): [string, string] | LineError | null {
   let line = trimEnd(original); // "we don't want trailing whitespace"
   const skipWs = (): void => { line = trimStart(line); };
   const parseKey = (afterExport: boolean): string => {
@@ -172,6 +172,8 @@ function parseLine(original: string, subst: Map<string, string | undefined>, env
 
   skipWs();
   if (line === '' || line.startsWith('#')) return null;
+  // The common way a line is lost, answered without a throw: a file of many such lines stays fast.
+  if (!/^[A-Za-z_\uFEFF=]/.test(line)) return new LineError("invalid key name: a key must start with a letter or '_'");
   let key = parseKey(false);
   skipWs();
   // `export` is either a prefix or a key in its own right (`export=1` sets "export").
@@ -290,7 +292,7 @@ export function parseDotenv(text: string, lookup: (name: string) => string | und
       }
       continue;
     }
-    let parsed: [string, string] | null;
+    let parsed: [string, string] | LineError | null;
     try { parsed = parseLine(logical.text, subst, env, budget); } catch (err) {
       if (err instanceof ExpansionTooLarge) {
         result.oversized.push({ key: err.key, line: logical.line });
@@ -298,6 +300,10 @@ export function parseDotenv(text: string, lookup: (name: string) => string | und
       }
       if (!(err instanceof LineError)) throw err;
       result.dropped.push({ line: logical.line, reason: err.message });
+      continue;
+    }
+    if (parsed instanceof LineError) {
+      result.dropped.push({ line: logical.line, reason: parsed.message });
       continue;
     }
     if (!parsed) continue;
