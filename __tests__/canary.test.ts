@@ -202,32 +202,28 @@ it('plants canaries in every source and finds none in any output mode', async ()
   }
 }, 120_000);
 
+/** A default profile whose credential_process prints the process canaries; STS at `stsUrl`. */
+function processWorld(name: string, stsUrl: () => string) {
+  return {
+    name,
+    env: () => ({ AWS_ENDPOINT_URL_STS: stsUrl() }),
+    awsConfig: (dir: string) => `[default]\nregion = us-east-1\ncredential_process = ${process.execPath} ${join(dir, 'creds.cjs')}\n`,
+    setup: (dir: string) =>
+      writeFileSync(
+        join(dir, 'creds.cjs'),
+        `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: '${PROCESS_KEY_ID}', SecretAccessKey: '${PROCESS_SECRET}', SessionToken: '${PROCESS_TOKEN}' }));\n`,
+      ),
+  };
+}
+
 /** Output modes beyond the report: human, verbose, JSON, GitHub, JUnit and the Markdown support report. */
 const ALL_MODES: string[][] = [[], ['--verbose'], ['--json', '--verbose'], ['--format', 'github', '--verbose'], ['--format', 'junit'], ['--report', '-']];
 
 it('credentials the AWS SDK resolves itself (credential_process, SSO, container, web identity) are never printed, even when servers echo them', async () => {
   const sdkWorlds: { name: string; env: () => Record<string, string>; awsConfig?: (dir: string) => string; setup?: (dir: string) => void }[] = [
-    {
-      // STS echoes what it got: the answer is not STS's XML, and its text (quoting the token) reaches a message.
-      name: 'credential-process-echoed',
-      env: () => ({ AWS_ENDPOINT_URL_STS: echoUrl.replace(/\/openai\/v1$/, '') }),
-      awsConfig: (dir) => `[default]\nregion = us-east-1\ncredential_process = ${process.execPath} ${join(dir, 'creds.cjs')}\n`,
-      setup: (dir) =>
-        writeFileSync(
-          join(dir, 'creds.cjs'),
-          `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: '${PROCESS_KEY_ID}', SecretAccessKey: '${PROCESS_SECRET}', SessionToken: '${PROCESS_TOKEN}' }));\n`,
-        ),
-    },
-    {
-      name: 'credential-process-mantle-echoed',
-      env: () => ({ AWS_ENDPOINT_URL_STS: sts.url }),
-      awsConfig: (dir) => `[default]\nregion = us-east-1\ncredential_process = ${process.execPath} ${join(dir, 'creds.cjs')}\n`,
-      setup: (dir) =>
-        writeFileSync(
-          join(dir, 'creds.cjs'),
-          `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: '${PROCESS_KEY_ID}', SecretAccessKey: '${PROCESS_SECRET}', SessionToken: '${PROCESS_TOKEN}' }));\n`,
-        ),
-    },
+    // STS echoes what it got: the answer is not STS's XML, and its text (quoting the token) reaches a message.
+    processWorld('credential-process-echoed', () => echoUrl.replace(/\/openai\/v1$/, '')),
+    processWorld('credential-process-mantle-echoed', () => sts.url),
     {
       name: 'container-echoed',
       env: () => ({ AWS_CONTAINER_CREDENTIALS_FULL_URI: containerUrl, AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_AUTH, AWS_ENDPOINT_URL_STS: sts.url }),

@@ -34,6 +34,7 @@ const jobs = Number(option('--jobs', '2'));
 const show = process.argv.includes('--show');
 const items = FAULT_ITEMS.filter((item) => only.length === 0 || only.includes(item.name));
 
+/** The same clean environment as cleanEnv in __tests__/helpers/scenarios.ts (this script runs without compiling the tests). */
 function environment(root, extra) {
   const home = join(root, 'home');
   return {
