@@ -53,6 +53,7 @@ const EXPECTED: Record<string, (run: CliRun, report: Report) => void> = {
   'fifo-aws-config-file-env': finding('auth.token', 'fail', NAMED_PIPE),
   'fifo-web-identity-token': finding('auth.token', 'fail', NAMED_PIPE),
   'fifo-web-identity-token-in-profile': finding('auth.token', 'fail', NAMED_PIPE),
+  'fifo-sso-token-cache': finding('auth.token', 'fail', NAMED_PIPE),
   'fifo-config-toml': finding('config.provider', 'fail', NAMED_PIPE),
   'fifo-dotenv': finding('env.dotenv', 'warn', NAMED_PIPE),
   'urandom-aws-config': finding('auth.token', 'fail', /it is a device, not a regular file/),

@@ -1,6 +1,9 @@
 import { existingProfiles, kindFromSdkSource, profileKind, profileSettings, type IamSourceKind } from '../auth/profileKind.js';
 import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { firstUnsafeFile } from '../io/files.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
 import { cappedBodyPlugin } from './sts.js';
@@ -93,10 +96,20 @@ async function explainFailure(error: unknown, setup: EffectiveSetup, profile: st
   return fail(message || 'the AWS SDK could not resolve credentials', 'Check the profile settings with: aws configure list' + profileFlag);
 }
 
-/** Files the SDK opens by itself while resolving: the shared files, token files named by env or any profile. */
+/**
+ * Files the SDK opens by itself while resolving: the shared files, token files named by env or any profile, and
+ * the SSO token cache (~/.aws/sso/cache/SHA1(session name or start URL).json, as aws sso login writes it).
+ */
 function filesTheSdkReads(setup: EffectiveSetup): string[] {
-  const profileTokens = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()].map((profile) => profile.values.get('web_identity_token_file')?.value));
+  const profiles = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()]);
+  const profileTokens = profiles.map((profile) => profile.values.get('web_identity_token_file')?.value);
+  const home = setup.env.get('HOME') || homedir();
+  const ssoCache = profiles
+    .flatMap((profile) => [profile.values.get('sso_session')?.value, profile.values.get('sso_start_url')?.value])
+    .filter((key): key is string => Boolean(key))
+    .map((key) => join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(key).digest('hex')}.json`));
   return [
+    ...ssoCache,
     setup.awsConfig.path,
     setup.awsCredentials.path,
     setup.env.get('AWS_WEB_IDENTITY_TOKEN_FILE'),
