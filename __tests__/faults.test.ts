@@ -88,6 +88,7 @@ const EXPECTED: Record<string, (run: CliRun, report: Report) => void> = {
   'proxy-connect-silent': finding('bedrock.responses', 'fail', new RegExp(`The proxy did not answer the CONNECT request for 127.0.0.1:9 within ${TIMEOUT} s`)),
   'proxy-407-https': finding('bedrock.responses', 'fail', /The proxy refused the request .*HTTP 407 Proxy Authentication Required.*never reached/, /Mantle refused/),
   'proxy-407-http': finding('bedrock.responses', 'fail', /The proxy refused the request .*HTTP 407 Proxy Authentication Required.*never reached/, /Mantle refused/),
+  'proxy-407-sts': finding('auth.identity', 'fail', /The proxy refused the request .*HTTP 407 Proxy Authentication Required.*AWS STS was never reached/),
   'malformed-http-proxy': finding('bedrock.responses', 'fail', /HTTP_PROXY cannot be used as a proxy \(it is not a valid URL\)/),
   'malformed-base-url': finding('bedrock.responses', 'fail', /base_url "not a url" \(.*config\.toml:5\) cannot be used: it is not a valid URL/),
   'ftp-base-url': finding('bedrock.responses', 'fail', /base_url "ftp:\/\/127\.0\.0\.1:9\/openai\/v1" \(.*config\.toml:5\) cannot be used: its scheme is ftp/),

@@ -128,6 +128,8 @@ function looksLikeIdentity(answer: { Account?: string; Arn?: string }): boolean 
 
 function notSts(seen: AnswerSeen, endpoint: string, credentials: IamCredentials, timeoutMs: number): CallerIdentityResult | null {
   if (seen.tooLarge) return explainStsError(Object.assign(new Error('too large'), { code: 'too-large' }), credentials, endpoint, timeoutMs, { kind: 'too-large', code: `HTTP ${seen.status}`, answeredBy: 'server' });
+  // 407 is the proxy's own answer (its body may quote the Proxy-Authorization sent): STS was never reached.
+  if (seen.status === 407) return explainStsError(new Error('proxy'), credentials, endpoint, timeoutMs, { kind: 'proxy-auth', code: 'HTTP 407', answeredBy: 'proxy' });
   if (seen.status === null || /xml/i.test(seen.contentType ?? '')) return null;
   const preview = seen.preview.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
   return {
