@@ -1,3 +1,5 @@
+import { REGION_SHAPE } from '../catalogue/regions.js';
+import { stsEndpoint } from '../net/sts.js';
 import type { Check, CheckOutcome } from './types.js';
 
 const DOCS = 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html';
@@ -15,6 +17,13 @@ export const authIdentity: Check = {
           ? `Codex authenticates with a Bedrock API key, not IAM credentials${typeof account === 'string' ? `; the long-term key belongs to account ${account}` : ''}`
           : 'Codex authenticates with the configured auth command, not IAM credentials';
       return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason, ...(typeof account === 'string' ? { facts: { account } } : {}) };
+    }
+    const region = setup.region.effective?.value;
+    if (typeof region === 'string' && !REGION_SHAPE.test(region) && !stsEndpoint(setup.env, region).overridden) {
+      // STS is called at sts.REGION.amazonaws.com: a malformed region would only add a DNS failure that hides
+      // the real cause, which region.set already reports.
+      const reason = `needs a well-formed region for the regional STS endpoint (${JSON.stringify(region)} is not; see region.set)`;
+      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const resolution = await services.iamCredentials();
     if (!resolution.ok) {

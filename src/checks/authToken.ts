@@ -7,6 +7,8 @@ import type { EffectiveSetup } from '../resolve/setup.js';
 import type { Check, CheckContext, CheckOutcome, CheckStatus } from './types.js';
 
 const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html';
+/** Where `aws sso login` and SSO profiles are explained: the fix for an SSO failure is there, not with API keys. */
+const SSO_DOCS = 'https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html';
 const NEAR_EXPIRY_MS = 15 * 60 * 1000;
 
 function worst(statuses: CheckStatus[]): CheckStatus {
@@ -46,7 +48,20 @@ function passHeadline(analysis: BearerKeyAnalysis): string {
   return 'Codex will send the Bedrock API key';
 }
 
-function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): CheckOutcome {
+/**
+ * When the failing key comes from a .env line while the shell holds a different key that would pass, the
+ * root cause is the stale line (Codex's .env overrides the shell), not the key: say which line to delete.
+ */
+function staleDotenvLine(setup: EffectiveSetup, now: Date): string | null {
+  const origin = setup.auth.origin;
+  const shellKey = setup.env.shell['AWS_BEARER_TOKEN_BEDROCK'];
+  if (origin?.kind !== 'env' || origin.from !== 'dotenv' || !origin.line || !shellKey || shellKey === setup.auth.bearerKey?.value) return null;
+  const shellAnalysis = analyseBearerKey(shellKey, now, effectiveRegion(setup));
+  if (shellAnalysis.findings.some((finding) => finding.severity !== 'info')) return null;
+  return `Delete line ${origin.line} of ${origin.path ?? setup.env.dotenv.path}: its AWS_BEARER_TOKEN_BEDROCK overrides the key in your shell, which is sound (Codex applies .env over the shell).`;
+}
+
+function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis, now: Date): CheckOutcome {
   const source = describeOrigin(setup.auth.origin);
   const problems = analysis.findings.filter((f) => f.severity !== 'info');
   const status = worst(problems.map((f) => f.severity as CheckStatus));
@@ -62,11 +77,12 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): Chec
   }
   if (analysis.longTerm) Object.assign(facts, { iamUser: analysis.longTerm.iamUser, accountId: analysis.longTerm.accountId });
   const headline = status === 'pass' ? passHeadline(analysis) : problems.map((f) => f.message).join(' ');
+  const deleteLine = problems.length > 0 ? staleDotenvLine(setup, now) : null;
   return {
     status,
     summary: `${headline} (${source})`,
     details: [`Codex sends the key from ${source} in the Authorization header, as a bearer token`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
-    ...(problems.length > 0 ? { remediation: [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
+    ...(problems.length > 0 ? { remediation: deleteLine ?? [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
     docs: DOCS,
     facts,
   };
@@ -140,7 +156,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
       summary: `Codex cannot get IAM credentials from ${setup.auth.description}: ${resolution.reason}`,
       details: notes,
       remediation: resolution.fix,
-      docs: DOCS,
+      docs: resolution.source === 'sso' ? SSO_DOCS : DOCS,
       facts: { authMode: 'iam', credentialSource: resolution.source, profile: resolution.profile },
     };
   }
@@ -162,7 +178,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
       summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago)`,
       details: notes,
       remediation: creds.source === 'sso' ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ''}` : 'Refresh the credentials (re-run what produced them).',
-      docs: DOCS,
+      docs: creds.source === 'sso' ? SSO_DOCS : DOCS,
       facts,
     };
   }
@@ -199,7 +215,7 @@ async function decide(context: CheckContext): Promise<CheckOutcome> {
     };
   }
   if (setup.auth.mode === 'bearer') {
-    return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)));
+    return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)), context.now());
   }
   const unreadable = unreadableAwsFiles(setup);
   if (unreadable.length > 0 && setup.auth.source !== 'env-keys') {

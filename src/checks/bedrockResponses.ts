@@ -1,7 +1,8 @@
 import { codexTrim } from '../auth/bedrockKey.js';
 import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
+import { CODEX_MANTLE_REGIONS } from '../catalogue/regions.js';
 import { formatDuration } from '../format.js';
-import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
+import { responsesProbeBody, type MantleAuth, type MantleResponse, type MantleResult } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
 import { explainNetworkFailure } from '../net/networkErrors.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
@@ -172,6 +173,40 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
   return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
 }
 
+type NetworkFailureResult = Extract<MantleResult, { ok: false }>;
+
+/** Regions whose Mantle host is known to exist: a DNS failure there means DNS or the network, not the region. */
+const hasKnownEndpoint = (region: string) => (CODEX_MANTLE_REGIONS as readonly string[]).includes(region);
+
+/**
+ * The proxy itself failed: the connection to it was refused, or its host name does not resolve (through a
+ * proxy, the doctor never resolves Mantle's host itself, so both can only be about the proxy).
+ */
+function proxyFailed(response: NetworkFailureResult): response is NetworkFailureResult & { proxy: string; failure: { kind: 'refused' | 'dns' } } {
+  return response.proxy !== null && (response.failure.kind === 'refused' || response.failure.kind === 'dns');
+}
+
+/** The one-line summary names what failed: a refusing proxy, a region with no endpoint, or the network. */
+function networkFailureSummary(response: NetworkFailureResult, explained: string, region: string, overridden: boolean): string {
+  if (proxyFailed(response)) {
+    const what = response.failure.kind === 'refused' ? 'refused the connection' : 'does not resolve';
+    return `The proxy ${displayProxy(response.proxy)} ${what} (${response.failure.code}); the request to Mantle never left this machine`;
+  }
+  if (response.failure.kind !== 'dns' || overridden) return explained;
+  return hasKnownEndpoint(region)
+    ? `${explained}: Mantle does have an endpoint in ${region}, so this machine cannot resolve public host names (no network, or a DNS or VPN problem)`
+    : `${explained}: there is no Mantle endpoint in ${region}, or this machine has no network`;
+}
+
+function networkFailureFix(response: NetworkFailureResult, explained: string, host: string, region: string, overridden: boolean): string {
+  if (proxyFailed(response)) {
+    return `Fix or remove the proxy setting (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY: Codex reads the same ones and would fail the same way), or add ${host.replace(/:\d+$/, '')} to NO_PROXY if it must be reached directly.`;
+  }
+  if (response.failure.kind !== 'dns' || overridden || hasKnownEndpoint(region)) return explained;
+  const others = CODEX_MANTLE_REGIONS.filter((candidate) => candidate !== region).slice(0, 3);
+  return `Use a region with a Mantle endpoint (e.g. ${others.join(', ')}), or check DNS/network. ${explained}`;
+}
+
 export const bedrockResponses: Check = {
   id: 'bedrock.responses',
   title: 'Live Responses call to Bedrock Mantle',
@@ -202,12 +237,11 @@ export const bedrockResponses: Check = {
     if (!response.ok) {
       const host = new URL(base).host;
       const explained = explainNetworkFailure(response.failure, 'Bedrock Mantle', host, Math.round(context.options.timeoutMs / 1000));
-      const noEndpoint = response.failure.kind === 'dns' && !setup.baseUrl;
       return {
         status: 'fail',
-        summary: noEndpoint ? `${explained.summary}: there is no Mantle endpoint in ${region}, or this machine has no network` : explained.summary,
+        summary: networkFailureSummary(response, explained.summary, region, setup.baseUrl !== null),
         details: [`POST ${base}/responses`, ...(response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : [])],
-        remediation: noEndpoint ? `Use a region with a Mantle endpoint (e.g. us-east-1, us-west-2), or check DNS/network. ${explained.fix}` : explained.fix,
+        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null),
         docs: DOCS,
         facts: { networkError: response.failure.kind, latencyMs: response.latencyMs },
       };

@@ -13,8 +13,9 @@ const SECRET_PATTERNS: RegExp[] = [
   /(\bAuthorization["']?\s*[:=]\s*["']?)[^"'\r\n]{6,}/gi,
   /(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi,
   /(\bSignature=)[0-9a-f]{16,}/gi,
-  /(aws_secret_access_key\s*=\s*)\S+/gi,
-  /(aws_session_token\s*=\s*)\S+/gi,
+  // Not a <placeholder> in advice ("AWS_SECRET_ACCESS_KEY=<secret access key>"): real keys never start with '<'.
+  /(aws_secret_access_key\s*=\s*)(?!<)\S+/gi,
+  /(aws_session_token\s*=\s*)(?!<)\S+/gi,
 ];
 
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{12,}\b/g;

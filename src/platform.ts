@@ -1,0 +1,62 @@
+/**
+ * Facts about the machine that change Codex's behaviour or the doctor's advice: the operating system's rules
+ * for PATH and executables, where Codex reads its managed config, the home folder, and whether this is a CI
+ * job. Read once from the real process (currentPlatform) and handed to the resolver and checks as data, so
+ * tests inject a Windows or macOS machine without running on one.
+ */
+export type OperatingSystem = 'linux' | 'darwin' | 'win32' | 'other';
+
+export interface PlatformFacts {
+  os: OperatingSystem;
+  /** Separator of PATH entries: ';' on Windows, ':' elsewhere. */
+  pathDelimiter: ';' | ':';
+  /**
+   * File name endings a bare command name may take (PATHEXT on Windows: `codex` runs codex.cmd or codex.exe);
+   * [''] elsewhere, where the name must match exactly and be executable.
+   */
+  executableSuffixes: string[];
+  /** Whether file modes mean anything: on Windows `chmod 600` is neither possible nor the way to protect a file. */
+  posixModes: boolean;
+}
+
+/**
+ * Where Codex reads its managed (administrator) config, as codex-rs config_loader's
+ * managed_config_default_path: /etc/codex/managed_config.toml on Unix (Linux and macOS, where MDM managed
+ * preferences may add another layer the doctor cannot read), `$CODEX_HOME/managed_config.toml` elsewhere.
+ */
+export function managedConfigPath(facts: PlatformFacts, codexHome: string): string {
+  return facts.os === 'win32' ? `${codexHome.replace(/[\\/]+$/, '')}\\managed_config.toml` : '/etc/codex/managed_config.toml';
+}
+
+/** Variables that CI services set; any one of them means no person sits at a desktop app on this machine. */
+const CI_VARIABLES = ['GITHUB_ACTIONS', 'GITLAB_CI', 'BUILDKITE', 'CIRCLECI', 'TF_BUILD', 'JENKINS_URL', 'TEAMCITY_VERSION', 'CODEBUILD_BUILD_ID', 'BITBUCKET_BUILD_NUMBER', 'TRAVIS', 'APPVEYOR', 'DRONE'];
+
+/** CI=true (or any value but false/0) or a CI service's own marker, as ci-info and most tools read it. */
+export function isContinuousIntegration(env: Readonly<Record<string, string | undefined>>): boolean {
+  const ci = env['CI']?.trim().toLowerCase();
+  if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') return true;
+  return CI_VARIABLES.some((name) => (env[name] ?? '') !== '');
+}
+
+const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
+
+/** The facts for an operating system, given its environment (PATHEXT matters on Windows only). */
+export function platformFacts(os: string, env: Readonly<Record<string, string | undefined>>): PlatformFacts {
+  if (os === 'win32') {
+    const pathext = (env['PATHEXT'] || DEFAULT_PATHEXT).split(';').map((ext) => ext.trim().toLowerCase()).filter(Boolean);
+    return { os: 'win32', pathDelimiter: ';', executableSuffixes: ['', ...pathext], posixModes: false };
+  }
+  return {
+    os: os === 'linux' || os === 'darwin' ? os : 'other',
+    pathDelimiter: ':',
+    executableSuffixes: [''],
+    posixModes: true,
+  };
+}
+
+/** Home folder as Codex finds it: HOME, and on Windows USERPROFILE when HOME is unset. */
+export function homeFolder(facts: PlatformFacts, env: Readonly<Record<string, string | undefined>>, fallback: string): string {
+  if (env['HOME']) return env['HOME'];
+  if (facts.os === 'win32' && env['USERPROFILE']) return env['USERPROFILE'];
+  return fallback;
+}
