@@ -77,6 +77,8 @@ const onlineHome = { CODEX_HOME: join(root, 'online', '.codex') };
 
 const commands = [
   { name: 'node -e 0 (baseline)', argv: [process.execPath, '-e', '0'], env: baseEnv },
+  // Loading the bundle and parsing with yargs, nothing else: the start-up cost of the command line itself.
+  { name: 'codex-bedrock -V (bundle + yargs only)', argv: [process.execPath, cli, '-V'], env: baseEnv },
   { name: 'doctor --offline, bearer key', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor --offline, IAM env keys', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, ...iamEnv } },
   { name: 'doctor, bearer key, loopback Mantle', argv: [process.execPath, cli, 'doctor', '--json'], env: { ...baseEnv, ...onlineHome, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },

@@ -1,6 +1,6 @@
 import { buildReport } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
-import { HELP_TEXT, parseCommandLine } from './args.js';
+import { parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
 import type { DoctorOptions } from './options.js';
 
@@ -35,13 +35,9 @@ async function colorLevel(options: DoctorOptions): Promise<0 | 1 | 2 | 3> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const command = parseCommandLine(argv);
-  if (command.kind === 'help') {
-    process.stdout.write(HELP_TEXT);
-    return 0;
-  }
-  if (command.kind === 'version') {
-    process.stdout.write(`${TOOL_VERSION}\n`);
+  const command = parseCommandLine(argv, process.env, process.stdout.columns);
+  if (command.kind === 'print') {
+    process.stdout.write(command.text);
     return 0;
   }
   if (command.kind === 'usage-error') {

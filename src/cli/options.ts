@@ -11,6 +11,8 @@ export interface DoctorOptions {
   profile?: string;
   configOverrides: string[];
   model?: string;
+  /** --codex-version X: use the rules of Codex release X instead of detecting the installed one. */
+  codexVersion?: string;
   timeoutSeconds: number;
   strict: boolean;
   allowGovcloud: boolean;
