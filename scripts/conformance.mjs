@@ -240,7 +240,7 @@ async function outside() {
     process.exit(2);
   }
   if (!existsSync(CLI) || !existsSync(join(REPO, 'dist', 'codex-bedrock.cjs'))) {
-    log('conformance: the CLI is not built. Run `npm run conformance` (it builds first), or `npm run build`.');
+    log('conformance: the CLI is not built. Run `npm run conformance` (it builds first), or `npm run bundle`.');
     process.exit(2);
   }
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'codex-bedrock-conformance-')));
