@@ -63,6 +63,7 @@ describe('runChecks', () => {
       id: 'config.provider',
       title: 'title of config.provider',
       status: 'pass',
+      code: null,
       summary: 'fine',
       details: [],
       remediation: null,
@@ -72,6 +73,7 @@ describe('runChecks', () => {
       facts: {},
     });
     expect(skip).toMatchObject({ status: 'skip', skipReason: 'nothing to judge' });
+    expect((await runChecks([check('config.provider', { ...PASS, code: 'config.ok' })], context()))[0]?.code).toBe('config.ok');
     expect(skip?.blocked).toBeFalsy();
     expect(warn).toMatchObject({ status: 'warn', details: ['a'], remediation: 'do this', docs: 'https://example.com', facts: { model: 'x' }, skipReason: null });
   });
@@ -93,7 +95,7 @@ describe('runChecks', () => {
     if (runs) {
       expect(dependent.status).toBe('pass');
     } else {
-      expect(dependent).toMatchObject({ status: 'skip', blocked: true, durationMs: 0 });
+      expect(dependent).toMatchObject({ status: 'skip', code: 'skip.prerequisite', blocked: true, durationMs: 0 });
       expect(dependent.skipReason).toContain('config.provider');
       expect(dependent.skipReason).toMatch(/fail/);
       expect(dependent.summary).toContain('config.provider');

@@ -7740,24 +7740,25 @@ var authIdentity = {
     if (setup.auth.mode !== "iam") {
       const account = earlier.get("auth.token")?.facts["accountId"];
       const reason = setup.auth.mode === "bearer" ? `Codex authenticates with a Bedrock API key, not IAM credentials${typeof account === "string" ? `; the long-term key belongs to account ${account}` : ""}` : "Codex authenticates with the configured auth command, not IAM credentials";
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason, ...typeof account === "string" ? { facts: { account } } : {} };
+      return { status: "skip", code: "identity.not-iam", summary: `Skipped: ${reason}`, skipReason: reason, ...typeof account === "string" ? { facts: { account } } : {} };
     }
     const region = setup.region.effective?.value;
     if (typeof region === "string" && !REGION_SHAPE.test(region) && !stsEndpoint(setup.env, region).overridden) {
       const reason = `needs a well-formed region for the regional STS endpoint (${JSON.stringify(region)} is not; see region.set)`;
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "identity.malformed-region", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const resolution = await services.iamCredentials();
     if (!resolution.ok) {
       const reason = "no IAM credentials to ask about (see auth.token)";
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "identity.no-credentials", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const identity = await services.callerIdentity(resolution.credentials);
     if (!identity.ok) {
-      return { status: "fail", summary: identity.summary, details: [`STS endpoint: ${identity.endpoint}`, ...identity.errorName !== "Error" ? [`error: ${identity.errorName}`] : []], remediation: identity.fix, docs: DOCS };
+      return { status: "fail", code: "identity.sts-error", summary: identity.summary, details: [`STS endpoint: ${identity.endpoint}`, ...identity.errorName !== "Error" ? [`error: ${identity.errorName}`] : []], remediation: identity.fix, docs: DOCS };
     }
     return {
       status: "pass",
+      code: "identity.ok",
       summary: `Account ${identity.account}, ${identity.arn}`,
       details: [`STS endpoint: ${identity.endpoint}`, `user id: ${identity.userId}`, `latency: ${identity.latencyMs} ms`],
       facts: { account: identity.account, arn: identity.arn, userId: identity.userId, latencyMs: identity.latencyMs }
@@ -8166,6 +8167,7 @@ function bearerOutcome(setup, analysis, now) {
   const deleteLine = problems.length > 0 ? staleDotenvLine(setup, now) : null;
   return {
     status,
+    code: status === "pass" ? "auth.bearer-key-ok" : deleteLine ? "auth.stale-dotenv-key" : `auth.${problems[0].code}`,
     summary: `${headline} (${source})`,
     details: [`Codex sends the key from ${source} in the Authorization header, as a bearer token`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
     ...problems.length > 0 ? { remediation: deleteLine ?? [...new Set(problems.map((f) => f.fix).filter(Boolean))].join("\n") } : {},
@@ -8182,6 +8184,7 @@ function offlineIamOutcome(setup) {
     if (temporary && !setup.env.nonEmpty("AWS_SESSION_TOKEN")) {
       return {
         status: "fail",
+        code: "auth.session-token-missing",
         summary: `AWS_ACCESS_KEY_ID ${accessKeyHint(akid)} is a temporary key (ASIA\u2026) but AWS_SESSION_TOKEN is not set; AWS will reject it`,
         details: notes,
         remediation: "Export AWS_SESSION_TOKEN together with the temporary keys (all three come from the same aws sts / SSO output).",
@@ -8190,6 +8193,7 @@ function offlineIamOutcome(setup) {
     }
     return {
       status: "pass",
+      code: "auth.env-keys",
       summary: `Codex will use ${temporary ? "temporary" : "long-term"} access key ${accessKeyHint(akid)} from ${describeOrigin(plan.origin)} (not verified: --offline)`,
       details: notes,
       facts: { authMode: "iam", credentialSource: "env-keys", accessKeyId: accessKeyHint(akid) }
@@ -8202,6 +8206,7 @@ function offlineIamOutcome(setup) {
     const named = plan.awsProfile !== void 0;
     return {
       status: named ? "fail" : "warn",
+      code: named ? "auth.profile-not-found" : "auth.no-credentials",
       summary: named ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}` : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
       details: notes,
       remediation: named ? existing.length > 0 ? `Use one of: ${existing.join(", ")}` : `Create it: aws configure --profile ${profile}` : "Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).",
@@ -8212,6 +8217,7 @@ function offlineIamOutcome(setup) {
   if (!kind) {
     return {
       status: "fail",
+      code: "auth.profile-without-credentials",
       summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
       details: notes,
       remediation: `Add credentials to it: aws configure --profile ${profile}`,
@@ -8220,6 +8226,7 @@ function offlineIamOutcome(setup) {
   }
   return {
     status: "pass",
+    code: "auth.profile",
     summary: `Codex will take credentials from AWS profile "${profile}" via ${IAM_SOURCE_LABELS[kind]} (not resolved: --offline)`,
     details: notes,
     facts: { authMode: "iam", credentialSource: kind, profile }
@@ -8232,6 +8239,7 @@ async function onlineIamOutcome(context) {
   if (!resolution.ok) {
     return {
       status: "fail",
+      code: resolution.source === "sso" ? "auth.sso-session" : "auth.iam-unresolved",
       summary: `Codex cannot get IAM credentials from ${setup.auth.description}: ${resolution.reason}`,
       details: notes,
       remediation: resolution.fix,
@@ -8254,6 +8262,7 @@ async function onlineIamOutcome(context) {
   if (left2 !== null && left2 <= 0) {
     return {
       status: "fail",
+      code: "auth.iam-expired",
       summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration)} (${formatDuration(left2)} ago)`,
       details: notes,
       remediation: creds.source === "sso" ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ""}` : "Refresh the credentials (re-run what produced them).",
@@ -8265,6 +8274,7 @@ async function onlineIamOutcome(context) {
   if (left2 !== null && left2 < NEAR_EXPIRY_MS2) {
     return {
       status: "warn",
+      code: "auth.iam-near-expiry",
       summary: `IAM credentials from ${via} expire in ${formatDuration(left2)} (${formatTime(creds.expiration)})`,
       details: notes,
       remediation: "Refresh them before a long Codex session; Codex re-resolves credentials from the same source when it starts.",
@@ -8274,6 +8284,7 @@ async function onlineIamOutcome(context) {
   }
   return {
     status: "pass",
+    code: "auth.iam-ok",
     summary: `Codex will sign with ${creds.sessionToken ? "temporary" : "long-term"} access key ${key} from ${via}${expiry}`,
     details: notes,
     facts
@@ -8284,6 +8295,7 @@ async function decide(context) {
   if (setup.auth.mode === "command") {
     return {
       status: "warn",
+      code: "auth.command",
       summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
       details: precedenceNotes(setup),
       remediation: "Run the configured command by hand and check that it prints a valid Bedrock API key.",
@@ -8298,6 +8310,7 @@ async function decide(context) {
   if (unreadable.length > 0 && setup.auth.source !== "env-keys") {
     return {
       status: "fail",
+      code: "auth.aws-files-unreadable",
       summary: `${unreadable.join("; ")}: the AWS SDK, and so Codex, find no profiles in it`,
       details: precedenceNotes(setup),
       remediation: "Restore the file as INI text (aws configure writes it), or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at readable files.",
@@ -8476,51 +8489,52 @@ async function diagnose(context, response, base, auth, region) {
     ...skew !== null ? [`clock skew vs server Date header: ${Math.round(skew / 1e3)} s`] : []
   ];
   const facts = { httpStatus: response.status, latencyMs: response.latencyMs, requestId, clockSkewSeconds: skew === null ? null : Math.round(skew / 1e3) };
-  const fail = (summary, remediation) => ({ status: "fail", summary, details, remediation, docs: DOCS3, facts });
+  const fail = (code, summary, remediation) => ({ status: "fail", code: `bedrock.${code}`, summary, details, remediation, docs: DOCS3, facts });
   if (response.status >= 200 && response.status < 300) {
     const body2 = parseJson(response.body);
     if (!body2 || typeof body2 !== "object" || typeof body2.id !== "string" && typeof body2.object !== "string") {
-      return fail(`The endpoint answered HTTP ${response.status} but not with a Responses API document (${response.body.trim() === "" ? "empty body" : "unexpected content"}): something between you and Mantle (a proxy or captive portal, or a wrong base_url) answered instead`, "Check base_url and HTTPS_PROXY/NO_PROXY; the endpoint must be https://bedrock-mantle.REGION.api.aws/openai/v1.");
+      return fail("not-responses-api", `The endpoint answered HTTP ${response.status} but not with a Responses API document (${response.body.trim() === "" ? "empty body" : "unexpected content"}): something between you and Mantle (a proxy or captive portal, or a wrong base_url) answered instead`, "Check base_url and HTTPS_PROXY/NO_PROXY; the endpoint must be https://bedrock-mantle.REGION.api.aws/openai/v1.");
     }
     const echoed = typeof body2.model === "string" ? body2.model : model;
     const summary = `Mantle accepted a Responses call for ${echoed} in ${region} (${response.latencyMs} ms${requestId ? `, request ${requestId}` : ""})`;
     if (skewed) {
-      return { status: "warn", summary: `${summary}, but ${describeSkew(skew)}`, details, remediation: "Sync the clock (e.g. timedatectl set-ntp true): SigV4 and Bedrock keys are rejected beyond 5 minutes of skew.", docs: DOCS3, facts: { ...facts, model: echoed } };
+      return { status: "warn", code: "bedrock.clock-skew", summary: `${summary}, but ${describeSkew(skew)}`, details, remediation: "Sync the clock (e.g. timedatectl set-ntp true): SigV4 and Bedrock keys are rejected beyond 5 minutes of skew.", docs: DOCS3, facts: { ...facts, model: echoed } };
     }
-    return { status: "pass", summary, details, facts: { ...facts, model: echoed } };
+    return { status: "pass", code: "bedrock.ok", summary, details, facts: { ...facts, model: echoed } };
   }
   const error = mantleError(response.body);
   details.push(`Mantle said: ${error.message}${error.code ? ` (code ${error.code})` : ""}`);
   const skewNote = skewed ? `; ${describeSkew(skew)}, the likely cause` : "";
   if (response.status === 401 || response.status === 403) {
     if (/signature expired|request has expired|expired/i.test(error.message)) {
-      return fail(`Mantle rejected the request as expired (HTTP ${response.status})${skewNote || ": the credentials are stale or the clock is off"}`, skewed ? "Sync this machine\u2019s clock (e.g. timedatectl set-ntp true)." : "Refresh the credentials (a new Bedrock API key, aws sso login, or fresh temporary keys) and check the clock.");
+      return fail("expired", `Mantle rejected the request as expired (HTTP ${response.status})${skewNote || ": the credentials are stale or the clock is off"}`, skewed ? "Sync this machine\u2019s clock (e.g. timedatectl set-ntp true)." : "Refresh the credentials (a new Bedrock API key, aws sso login, or fresh temporary keys) and check the clock.");
     }
     if (/not authorized|access ?denied|permission|forbidden|explicit deny/i.test(error.message) || error.type === "permission_denied_error") {
-      return fail(`Access denied (HTTP ${response.status}): the identity may not call ${model} on Mantle in ${region}`, `Grant ${iamAction(setup)}, and make sure model access for ${model} is enabled in ${region}.`);
+      return fail("access-denied", `Access denied (HTTP ${response.status}): the identity may not call ${model} on Mantle in ${region}`, `Grant ${iamAction(setup)}, and make sure model access for ${model} is enabled in ${region}.`);
     }
     if (/signature|credential should be scoped|does not match/i.test(error.message)) {
-      return fail(`Mantle rejected the SigV4 signature (HTTP ${response.status})${skewNote}`, skewed ? "Sync this machine\u2019s clock." : "Check that the secret access key belongs to the access key id, and that nothing rewrites the request (a proxy) on the way.");
+      return fail("signature-mismatch", `Mantle rejected the SigV4 signature (HTTP ${response.status})${skewNote}`, skewed ? "Sync this machine\u2019s clock." : "Check that the secret access key belongs to the access key id, and that nothing rewrites the request (a proxy) on the way.");
     }
-    return fail(`Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === "bearer" ? "the Bedrock API key is invalid, revoked, expired or from another region" : "the IAM credentials were not accepted"}${skewNote}`, setup.auth.mode === "bearer" ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : "Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.");
+    return fail("credential-rejected", `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === "bearer" ? "the Bedrock API key is invalid, revoked, expired or from another region" : "the IAM credentials were not accepted"}${skewNote}`, setup.auth.mode === "bearer" ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : "Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.");
   }
   if (response.status === 404) {
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
-      return fail(`Model ${model} is listed at ${base} but the Responses call got HTTP 404: ${error.message}`, `Check that model access for ${model} is enabled for this account in ${region}.`);
+      return fail("model-access", `Model ${model} is listed at ${base} but the Responses call got HTTP 404: ${error.message}`, `Check that model access for ${model} is enabled for this account in ${region}.`);
     }
     if (offered && offered.length > 0) {
       const ranked = bySimilarity(model, offered);
-      return fail(`Model ${model} is not offered at ${base} (HTTP 404). Models it offers, closest first: ${ranked.slice(0, 8).join(", ")}`, `Set model = "${ranked[0]}" in config.toml (or pick another offered id), or use a region where ${model} is available.`);
+      return fail("model-not-offered", `Model ${model} is not offered at ${base} (HTTP 404). Models it offers, closest first: ${ranked.slice(0, 8).join(", ")}`, `Set model = "${ranked[0]}" in config.toml (or pick another offered id), or use a region where ${model} is available.`);
     }
-    return fail(`HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : "the endpoint path was not found"}`, /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(", ")}), or another region.` : "Check base_url: it must end in /openai/v1.");
+    return fail("not-found", `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : "the endpoint path was not found"}`, /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(", ")}), or another region.` : "Check base_url: it must end in /openai/v1.");
   }
   if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
-    return fail(`Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`, `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")}.`);
+    return fail("wrong-route", `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`, `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")}.`);
   }
   if (response.status === 429) {
     return {
       status: "warn",
+      code: "bedrock.throttled",
       summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
       details,
       remediation: "Wait and retry; for lasting throttling, ask for a quota increase in Service Quotas (Amazon Bedrock) for this model and region.",
@@ -8529,9 +8543,9 @@ async function diagnose(context, response, base, auth, region) {
     };
   }
   if (response.status >= 500) {
-    return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, "This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.");
+    return fail("server-error", `Mantle had a server error (HTTP ${response.status}): ${error.message}`, "This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.");
   }
-  return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, "Read the message above; if it names a parameter, check model and base_url in config.toml.");
+  return fail("http-error", `Mantle refused the request (HTTP ${response.status}): ${error.message}`, "Read the message above; if it names a parameter, check model and base_url in config.toml.");
 }
 var hasKnownEndpoint = (region) => CODEX_MANTLE_REGIONS.includes(region);
 function proxyFailed(response) {
@@ -8564,17 +8578,17 @@ var bedrockResponses = {
     const { setup } = context;
     if (setup.auth.mode === "command") {
       const reason = "Codex takes its credential from the configured auth command, which the doctor does not run";
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "bedrock.auth-command", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const base = setup.endpoint?.value;
     const region = typeof setup.region.effective?.value === "string" ? setup.region.effective.value : null;
     if (!base || !region) {
       const reason = "no endpoint: needs a region or a base_url";
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "bedrock.no-endpoint", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const auth = await authFor(context, region);
     if ("skip" in auth)
-      return { status: "skip", summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
+      return { status: "skip", code: "bedrock.no-credentials", summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
     const response = await context.services.mantle({
       url: `${base}/responses`,
       method: "POST",
@@ -8588,6 +8602,7 @@ var bedrockResponses = {
       const explained = explainNetworkFailure(response.failure, "Bedrock Mantle", host, Math.round(context.options.timeoutMs / 1e3));
       return {
         status: "fail",
+        code: proxyFailed(response) ? "bedrock.proxy-failed" : `bedrock.network-${response.failure.kind}`,
         summary: networkFailureSummary(response, explained.summary, region, setup.baseUrl !== null),
         details: [`POST ${base}/responses`, ...response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : []],
         remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null),
@@ -8625,6 +8640,7 @@ var codexVersion = {
     if (!cli.path) {
       return {
         status: "warn",
+        code: "codex.not-on-path",
         summary: "No Codex CLI (`codex`) on PATH; the desktop app or IDE extension may still be in use",
         details: [`searched PATH: ${cli.searchedPath || "(empty)"}`],
         remediation: `To use the CLI with Bedrock, install it: ${UPDATE}`,
@@ -8635,6 +8651,7 @@ var codexVersion = {
     if (!answer.ok) {
       return {
         status: "warn",
+        code: "codex.version-failed",
         summary: `${cli.path} --version failed: ${answer.reason}`,
         remediation: `Reinstall the Codex CLI: ${UPDATE}`,
         docs: DOCS4
@@ -8644,6 +8661,7 @@ var codexVersion = {
     if (!version) {
       return {
         status: "warn",
+        code: "codex.version-unreadable",
         summary: `Cannot read a version from \`${cli.path} --version\` (it printed ${JSON.stringify(answer.output.slice(0, 80))})`,
         remediation: `Check that ${cli.path} is the OpenAI Codex CLI; reinstall it with: ${UPDATE}`,
         docs: DOCS4
@@ -8653,13 +8671,14 @@ var codexVersion = {
     if (compareVersions(version, MINIMUM_CODEX_VERSION) < 0) {
       return {
         status: "fail",
+        code: "codex.too-old",
         summary: `Codex CLI ${version} (${cli.path}) is older than ${MINIMUM_CODEX_VERSION}, the first version with the Amazon Bedrock provider`,
         remediation: `Update it: ${UPDATE}`,
         docs: DOCS4,
         facts
       };
     }
-    return { status: "pass", summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
+    return { status: "pass", code: "codex.ok", summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
   }
 };
 
@@ -9575,6 +9594,7 @@ function layerProblems(setup) {
     const what = home.state === "missing" ? "does not exist" : home.state === "not-a-directory" ? "is not a directory" : "cannot be read";
     return {
       status: "fail",
+      code: "config.codex-home-missing",
       summary: `Codex home ${home.path} (from ${describeOrigin(home.origin)}) ${what}; Codex refuses to start`,
       remediation: `Create it (mkdir -p ${home.path}) and put config.toml there, or unset CODEX_HOME to use ~/.codex.`,
       docs: DOCS5
@@ -9587,6 +9607,7 @@ function layerProblems(setup) {
     if (layer.problem.kind === "syntax") {
       return {
         status: "fail",
+        code: "config.toml-syntax",
         summary: `TOML syntax error in ${where}: ${layer.problem.message}; Codex cannot load its config`,
         details: [`line ${layer.problem.line ?? "?"}, column ${layer.problem.column ?? "?"} of ${layer.path}`],
         remediation: `Fix the TOML at line ${layer.problem.line ?? "?"} of ${layer.path} (a common cause: an unquoted string value, e.g. write model = "openai.gpt-5.5").`,
@@ -9595,6 +9616,7 @@ function layerProblems(setup) {
     }
     return {
       status: "fail",
+      code: "config.unreadable",
       summary: `Cannot read ${layer.path}: ${layer.problem.message}`,
       remediation: `Make ${layer.path} a readable UTF-8 TOML file (or remove it if it is not meant to be there).`,
       docs: DOCS5
@@ -9610,6 +9632,7 @@ function legacyProfileProblems(setup) {
       const name = legacy.value;
       return {
         status: "fail",
+        code: "config.legacy-profile-key",
         summary: `Codex refuses to start: legacy \`profile = "${name}"\` (${describeOrigin(legacy.origin)}) is no longer supported`,
         details: [`Codex says: legacy \`profile = "${name}"\` config is no longer supported; use \`--profile ${name}\` with \`${name}.config.toml\` instead`],
         remediation: `Remove the line \`profile = "${name}"\`, move that profile's settings into ${setup.codexHome.path}/${name}.config.toml, and run \`codex --profile ${name}\`.`,
@@ -9622,6 +9645,7 @@ function legacyProfileProblems(setup) {
     if (table) {
       return {
         status: "fail",
+        code: "config.legacy-profile-table",
         summary: `Codex refuses --profile ${setup.profileName}: config.toml also has a legacy [profiles.${setup.profileName}] table (${describeOrigin(table.origin)})`,
         remediation: `Move the settings of [profiles.${setup.profileName}] into ${setup.codexHome.path}/${setup.profileName}.config.toml and delete the table from config.toml.`,
         docs: DOCS5
@@ -9642,6 +9666,7 @@ function refusedProviderKeys(setup) {
   if (refused.length > 0) {
     return {
       status: "fail",
+      code: "config.refused-provider-keys",
       summary: `Codex refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(", ")} cannot be changed for amazon-bedrock`,
       details: [`Codex says: ${CODEX_OVERRIDE_ERROR}`],
       remediation: "Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).",
@@ -9653,6 +9678,7 @@ function refusedProviderKeys(setup) {
   if (auth && aws) {
     return {
       status: "fail",
+      code: "config.auth-with-aws",
       summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
       details: ["Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth"],
       remediation: "Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.",
@@ -9684,6 +9710,7 @@ function providerOutcome(setup) {
     if (misplaced) {
       return {
         status: "fail",
+        code: "config.provider-misplaced",
         summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key: Codex warns that it is ignored and uses OpenAI`,
         remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
         docs: DOCS5
@@ -9693,6 +9720,7 @@ function providerOutcome(setup) {
     const missing = user.status === "missing";
     return {
       status: "fail",
+      code: missing ? "config.file-missing" : "config.provider-not-set",
       summary: missing ? `${user.path} does not exist, so Codex uses its default provider, OpenAI, not Amazon Bedrock` : `model_provider is not set, so Codex uses its default provider, OpenAI, not Amazon Bedrock`,
       remediation: `${missing ? `Create ${user.path}` : `Add to ${user.path}`}:
 ${PROVIDER_SNIPPET}`,
@@ -9703,6 +9731,7 @@ ${PROVIDER_SNIPPET}`,
   if (typeof provider.value !== "string") {
     return {
       status: "fail",
+      code: "config.provider-not-a-string",
       summary: `model_provider (${where}) is not a string; Codex cannot load the config`,
       remediation: 'Write it as a string: model_provider = "amazon-bedrock"',
       docs: DOCS5
@@ -9710,11 +9739,12 @@ ${PROVIDER_SNIPPET}`,
   }
   const id = provider.value;
   if (id === BEDROCK_PROVIDER_ID)
-    return { status: "pass", summary: `model_provider = "amazon-bedrock" (${where})` };
+    return { status: "pass", code: "config.ok", summary: `model_provider = "amazon-bedrock" (${where})` };
   const managed = provider.origin.kind === "config" && provider.origin.layer === "managed";
   if (managed) {
     return {
       status: "fail",
+      code: "config.managed-forces-provider",
       summary: `The managed config ${where} forces model_provider = "${id}"; it outranks your own config`,
       remediation: `Ask whoever administers ${provider.origin.kind === "config" ? provider.origin.path : "the managed config"} to set model_provider = "amazon-bedrock" (or remove it); no user setting can override a managed config.`,
       docs: DOCS5
@@ -9727,6 +9757,7 @@ ${PROVIDER_SNIPPET}`,
   if (id === "amazon-bedrock-runtime") {
     return {
       status: "fail",
+      code: "config.bedrock-runtime-provider",
       summary: `model_provider = "${id}" (${where}) is Codex's other Bedrock provider (bedrock-runtime endpoint, SigV4 service bedrock, global./us. model ids), not the "amazon-bedrock" Mantle provider of the setup guide that this doctor checks.${suggestion}`,
       remediation: fix,
       docs: DOCS5
@@ -9735,6 +9766,7 @@ ${PROVIDER_SNIPPET}`,
   if (builtIn || definedCustom) {
     return {
       status: "fail",
+      code: "config.other-provider",
       summary: `model_provider = "${id}" (${where}): Codex will use ${builtIn ? `its built-in "${id}" provider` : `the custom provider [model_providers.${id}]`}, not Amazon Bedrock.${suggestion}`,
       remediation: fix,
       docs: DOCS5
@@ -9742,6 +9774,7 @@ ${PROVIDER_SNIPPET}`,
   }
   return {
     status: "fail",
+    code: "config.unknown-provider",
     summary: `model_provider = "${id}" (${where}): Codex exits with "Model provider \`${id}\` not found".${suggestion}`,
     remediation: fix,
     docs: DOCS5
@@ -9787,7 +9820,7 @@ var configProvider = {
     const details = [`config layers read (lowest to highest): ${layerList.join("; ") || "none"}`, ...warnings];
     if (warnings.length === 0)
       return { ...outcome, details };
-    return { status: "warn", summary: `${outcome.summary}; ${warnings.join("; ")}`, details, remediation: remediations.join("\n"), docs: DOCS5 };
+    return { status: "warn", code: profileLayer?.status === "missing" ? "config.profile-file-missing" : ignoredKeys.length > 0 ? "config.unknown-provider-keys" : openAiKey ? "config.openai-key-unused" : "config.base-url-overridden", summary: `${outcome.summary}; ${warnings.join("; ")}`, details, remediation: remediations.join("\n"), docs: DOCS5 };
   }
 };
 
@@ -9858,15 +9891,17 @@ var envDotenv = {
     const warnings = [];
     const remediation = [];
     const details = [];
+    const codes = [];
     if (setup.codexHome.state !== "directory") {
       const reason = `the Codex home ${setup.codexHome.path} does not exist (see config.provider)`;
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "env.no-codex-home", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const onCi = isContinuousIntegration(setup.env.shell);
     const shellNeeds = onCi ? [] : shellOnlyNeeds(setup, earlier);
     if (onCi)
       details.push("running under CI: the desktop app and IDE extension advice does not apply here");
     if (shellNeeds.length > 0) {
+      codes.push("env.desktop-needs-dotenv");
       warnings.push(`only your shell sets ${shellNeeds.map((need) => need.what).join(" and ")}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? "it" : "them"}`);
       remediation.push(`If you use the desktop app or IDE extension, add to ${path}:
 ${shellNeeds.flatMap((need) => need.lines).join("\n")}
@@ -9875,12 +9910,13 @@ then chmod 600 ${path}`);
     const read = dotenv.read;
     if (read.status === "missing") {
       if (warnings.length === 0)
-        return { status: "pass", summary: `${path} is absent; nothing Codex needs depends on it`, details: ["the CLI inherits the shell environment", ...details] };
-      return { status: "warn", summary: `${path} is absent, and ${warnings[0]}`, remediation: remediation.join("\n"), docs: DOCS6 };
+        return { status: "pass", code: "env.dotenv-absent", summary: `${path} is absent; nothing Codex needs depends on it`, details: ["the CLI inherits the shell environment", ...details] };
+      return { status: "warn", code: "env.desktop-needs-dotenv", summary: `${path} is absent, and ${warnings[0]}`, remediation: remediation.join("\n"), docs: DOCS6 };
     }
     if (read.status === "unreadable") {
       return {
         status: "warn",
+        code: "env.dotenv-unreadable",
         summary: `${path} cannot be read (${read.reason}); Codex skips it, so none of its values apply`,
         details: warnings,
         remediation: `Make ${path} a readable UTF-8 text file of KEY=value lines, or remove it.`,
@@ -9890,28 +9926,33 @@ then chmod 600 ${path}`);
     const parse = dotenv.parse;
     details.push(`keys set by the file (values hidden): ${parse.entries.map((e) => `${e.key} (line ${e.line})`).join(", ") || "none"}`);
     if (parse.dropped.length > 0) {
+      codes.push("env.dotenv-dropped-lines");
       warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? "s" : ""} Codex silently drops: ${parse.dropped.map((d) => `line ${d.line} (${d.reason})`).join(", ")}`);
       remediation.push(`Fix those lines in ${path}: each must be KEY=value (optionally prefixed by "export ").`);
     }
     if (parse.ignoredCodexKeys.length > 0) {
+      codes.push("env.dotenv-codex-keys");
       warnings.push(`Codex ignores CODEX_* keys in .env: ${parse.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(", ")}`);
       remediation.push("Set CODEX_* variables in the shell or the app environment instead; Codex refuses them from .env.");
     }
     if (dotenv.overriddenShellKeys.length > 0) {
       const overriding = overridingLines(setup);
+      codes.push("env.dotenv-overrides-shell");
       warnings.push(`it overrides different values already set in your shell for ${overriding.join(", ")} (Codex uses the .env values)`);
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? "that line" : "those lines"} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
     if (secretKeys.length > 0 && (read.mode & 63) !== 0) {
+      codes.push("env.dotenv-permissions");
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(", ")}) and is readable by ${read.mode & 7 ? "others" : "its group"} (mode ${(read.mode & 511).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
     }
     if (warnings.length === 0) {
-      return { status: "pass", summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? "" : "s"}, applied over the shell as Codex does`, details };
+      return { status: "pass", code: "env.dotenv-ok", summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? "" : "s"}, applied over the shell as Codex does`, details };
     }
     return {
       status: "warn",
+      code: codes[0],
       summary: `${path}: ${warnings.join("; ")}`,
       details: [...details, ...warnings],
       remediation: remediation.join("\n"),
@@ -9961,7 +10002,7 @@ var modelId = {
     const details = [`model from ${source}`];
     const known = MODEL_CATALOGUE.find((m) => m.id === id);
     if (known?.status === "current") {
-      return { status: "pass", summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+      return { status: "pass", code: "model.ok", summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
     }
     const miss = nearMiss(id);
     if (miss) {
@@ -9969,6 +10010,7 @@ var modelId = {
       const retiredNote = retired ? ` (note: ${retired.id} was ${retired.seenIn}; current ids: ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")})` : "";
       return {
         status: "fail",
+        code: "model.near-miss",
         summary: `Model ${JSON.stringify(id)} (${source}) will be rejected: ${miss.why}. Did you mean "${miss.suggestion}"?${retiredNote}`,
         details,
         remediation: `Set model = "${miss.suggestion}" at ${source}.`,
@@ -9978,6 +10020,7 @@ var modelId = {
     if (known?.status === "retired") {
       return {
         status: "warn",
+        code: "model.retired",
         summary: `${id} (${source}) was ${known.seenIn}; the region may no longer serve it`,
         details,
         remediation: `Prefer a current id such as ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")}; bedrock.responses shows whether the region still serves ${id}.`,
@@ -9988,6 +10031,7 @@ var modelId = {
     if (/^openai\.[a-z0-9][a-z0-9.-]*$/.test(id)) {
       return {
         status: "warn",
+        code: "model.not-in-catalogue",
         summary: `${id} (${source}) is not in the doctor's model catalogue${similar[0] ? `; did you mean "${similar[0]}"?` : ""}`,
         details: [...details, `known ids: ${CURRENT_MODEL_IDS.join(", ")}`],
         remediation: "The catalogue may be older than the service: bedrock.responses settles whether the region serves this id.",
@@ -9996,6 +10040,7 @@ var modelId = {
     }
     return {
       status: "fail",
+      code: "model.unknown",
       summary: `${JSON.stringify(id)} (${source}) is not a Bedrock model id Codex can use${similar[0] ? `; did you mean "${similar[0]}"?` : ""}`,
       details: [...details, `Codex on Bedrock uses the OpenAI models Mantle serves, with ids like ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")}`],
       remediation: `Set model = "${similar[0] ?? "openai.gpt-5.5"}" at ${source}.`,
@@ -10026,22 +10071,24 @@ var regionNotGovcloud = {
     const value = setup.region.effective?.value;
     if (typeof value !== "string" || !REGION_SHAPE.test(value)) {
       const reason = "needs a well-formed region (see region.set)";
-      return { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: "skip", code: "region.malformed", summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const region = value;
     const partition = partitionOf(region);
     if (partition === "aws")
-      return { status: "pass", summary: `${region} is in the commercial AWS partition`, facts: { partition } };
+      return { status: "pass", code: "region.commercial", summary: `${region} is in the commercial AWS partition`, facts: { partition } };
     if (partition === "aws-us-gov") {
       const summary = `${region} is an AWS GovCloud (US) region: the setup guide says Codex does not support Bedrock Mantle endpoints in GovCloud`;
       return options.allowGovcloud ? {
         status: "warn",
+        code: "region.govcloud-allowed",
         summary: `${summary} (reported as a warning because of --allow-govcloud)`,
         remediation: "Only continue if your organisation has confirmed Mantle access for Codex in GovCloud.",
         docs: SETUP_GUIDE,
         facts: { partition }
       } : {
         status: "fail",
+        code: "region.govcloud",
         summary,
         remediation: "Use a commercial region such as us-east-1 or us-west-2. If your organisation has confirmed access, run with --allow-govcloud to report this as a warning.",
         docs: SETUP_GUIDE,
@@ -10050,6 +10097,7 @@ var regionNotGovcloud = {
     }
     return {
       status: "fail",
+      code: "region.other-partition",
       summary: `${region} is in the ${PARTITION_NAMES[partition] ?? partition} partition, not the commercial AWS partition Codex's Bedrock provider supports`,
       remediation: "Use a commercial region such as us-east-1, with credentials for a commercial AWS account.",
       docs: SETUP_GUIDE,
@@ -10093,6 +10141,7 @@ var regionSet = {
       }[region.rule];
       return {
         status: "fail",
+        code: "region.not-set",
         summary: `No region found${ignored.length > 0 ? ` (${region.candidates.filter((c) => c.ignoredBecause).map((c) => describeOrigin(c.origin)).join(", ")}: set but empty, which Codex treats as unset)` : ""}: ${codexSays}`,
         details: [`sources tried, in Codex's order: ${region.tried.join(", ")}`, ...ignored, ...unreadableAwsFiles(setup)],
         remediation: region.rule === "stored-key" ? "Sign in to Bedrock again in Codex and choose the region, or remove the stored key from auth.json." : whereToSet(setup),
@@ -10104,12 +10153,13 @@ var regionSet = {
     const written = region.effective.written;
     const details = [`region from ${source}`, ...ignored];
     if (typeof value !== "string") {
-      return { status: "fail", summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:
+      return { status: "fail", code: "region.not-a-string", summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:
 ${regionSnippet("us-east-1")}`, docs: DOCS8 };
     }
     if (value.trim() === "") {
       return {
         status: "fail",
+        code: "region.empty",
         summary: `${describeOrigin(region.effective.origin)} is set but ${value === "" ? "empty" : "blank"}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "Amazon Bedrock does not support region \`${value}\`"`,
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:
@@ -10122,6 +10172,7 @@ ${regionSnippet("us-east-1")})`,
       const shown = JSON.stringify(value);
       return {
         status: "fail",
+        code: "region.malformed",
         summary: `The region ${shown} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
         details: [...details, "Codex uses this value as it is: an endpoint host with upper case, spaces or missing dashes does not exist"],
         remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
@@ -10133,6 +10184,7 @@ ${regionSnippet("us-east-1")})`,
     if (!allowed && !overridden && partitionOf(value) !== "aws") {
       return {
         status: "fail",
+        code: "region.other-partition",
         summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
         details,
         remediation: `Codex's Bedrock provider serves commercial regions only (${CODEX_MANTLE_REGIONS.join(", ")}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
@@ -10143,6 +10195,7 @@ ${regionSnippet("us-east-1")})`,
       const why = value === "us-west-1" ? " (there is no Bedrock Mantle endpoint in us-west-1 at all)" : "";
       return {
         status: "fail",
+        code: "region.not-in-allow-list",
         summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source})${why}`,
         details: [...details, `regions Codex 0.169.0 accepts: ${CODEX_MANTLE_REGIONS.join(", ")}`],
         remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, CODEX_MANTLE_REGIONS, 6)[0] ?? "us-east-1"}. Accepted: ${CODEX_MANTLE_REGIONS.join(", ")}.`,
@@ -10154,6 +10207,7 @@ ${regionSnippet("us-east-1")})`,
     if (typeof written === "string" && written !== value) {
       return {
         status: "warn",
+        code: "region.surrounding-spaces",
         summary: `Region ${value} (${source}) is written with surrounding spaces (${JSON.stringify(written)}); Codex trims them here, but other AWS tools may not`,
         details,
         remediation: `Remove the spaces at ${source}.`,
@@ -10165,13 +10219,14 @@ ${regionSnippet("us-east-1")})`,
     if (losers.length > 0) {
       return {
         status: "warn",
+        code: "region.sources-disagree",
         summary: `Region ${value} from ${source} wins, but other sources disagree: ${losers.map((l) => `${JSON.stringify(l.value)} (${describeOrigin(l.origin)})`).join(", ")}`,
         details,
         remediation: `Codex uses ${value}. Make the other sources agree or remove them, so other AWS tools (which read them in a different order) use the same region.`,
         docs: DOCS8
       };
     }
-    return { status: "pass", summary: `Region ${value} (${source})`, details, facts: { region: value } };
+    return { status: "pass", code: "region.ok", summary: `Region ${value} (${source})`, details, facts: { region: value } };
   }
 };
 
@@ -10195,6 +10250,7 @@ function toResult(check, outcome, durationMs, extra = {}) {
     id: check.id,
     title: check.title,
     status: outcome.status,
+    code: outcome.code ?? null,
     summary: outcome.summary,
     details: outcome.details ?? [],
     remediation: outcome.remediation ?? null,
@@ -10218,13 +10274,13 @@ async function runChecks(checks, context, selection = { deselected: /* @__PURE__
     const deselectedBecause = selection.deselected.get(check.id);
     if (deselectedBecause) {
       const reason = deselectedBecause;
-      result = toResult(check, { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: "skip", code: "skip.not-selected", summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (blocker) {
       const reason = blocker.status === "fail" ? `needs ${blocker.id}, which failed` : `needs ${blocker.id}, which was skipped (${blocker.skipReason ?? "not run"})`;
-      result = toResult(check, { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: "skip", code: "skip.prerequisite", summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (check.network && context.options.offline) {
       const reason = "needs the network, and --offline is set";
-      result = toResult(check, { status: "skip", summary: `Skipped: ${reason}`, skipReason: reason }, 0);
+      result = toResult(check, { status: "skip", code: "skip.offline", summary: `Skipped: ${reason}`, skipReason: reason }, 0);
     } else {
       try {
         const outcome = await check.run({ ...context, earlier });
@@ -10233,6 +10289,7 @@ async function runChecks(checks, context, selection = { deselected: /* @__PURE__
         const message = error instanceof Error ? error.message : String(error);
         result = toResult(check, {
           status: "fail",
+          code: "internal.error",
           summary: `Internal error in the doctor while running this check: ${message}`,
           remediation: "This is a bug in codex-bedrock, not a problem with your setup. Please report it with the output of --report."
         }, elapsed(), { internalError: true });

@@ -311,6 +311,7 @@ export function reportInvariants(report: Report): string[] {
     if (typeof check.summary !== 'string' || check.summary.trim() === '') problems.push(`${check.id}: empty summary`);
     if (typeof check.summary === 'string' && check.summary.includes('\n')) problems.push(`${check.id}: summary is not one line: ${JSON.stringify(check.summary)}`);
     if (!Array.isArray(check.details)) problems.push(`${check.id}: details is not an array`);
+    if (typeof check.code !== 'string' || !/^[a-z]+(\.[a-z0-9-]+)+$/.test(check.code)) problems.push(`${check.id}: no machine-readable code: ${JSON.stringify(check.code)}`);
     if (check.status === 'skip' && !check.skipReason) problems.push(`${check.id}: skipped without a skipReason (SPEC: skip always says why)`);
     if ((check.status === 'fail' || check.status === 'warn') && !check.remediation) {
       problems.push(`${check.id}: ${check.status} without a remediation: ${JSON.stringify(check.summary)}`);

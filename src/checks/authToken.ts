@@ -80,6 +80,7 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis, now: 
   const deleteLine = problems.length > 0 ? staleDotenvLine(setup, now) : null;
   return {
     status,
+    code: status === 'pass' ? 'auth.bearer-key-ok' : deleteLine ? 'auth.stale-dotenv-key' : `auth.${problems[0]!.code}`,
     summary: `${headline} (${source})`,
     details: [`Codex sends the key from ${source} in the Authorization header, as a bearer token`, ...analysis.findings.map((f) => `${f.severity}: ${f.message}`), ...notes],
     ...(problems.length > 0 ? { remediation: deleteLine ?? [...new Set(problems.map((f) => f.fix).filter(Boolean))].join('\n') } : {}),
@@ -98,6 +99,7 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
     if (temporary && !setup.env.nonEmpty('AWS_SESSION_TOKEN')) {
       return {
         status: 'fail',
+        code: 'auth.session-token-missing',
         summary: `AWS_ACCESS_KEY_ID ${accessKeyHint(akid)} is a temporary key (ASIA…) but AWS_SESSION_TOKEN is not set; AWS will reject it`,
         details: notes,
         remediation: 'Export AWS_SESSION_TOKEN together with the temporary keys (all three come from the same aws sts / SSO output).',
@@ -106,6 +108,7 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
     }
     return {
       status: 'pass',
+      code: 'auth.env-keys',
       summary: `Codex will use ${temporary ? 'temporary' : 'long-term'} access key ${accessKeyHint(akid)} from ${describeOrigin(plan.origin)} (not verified: --offline)`,
       details: notes,
       facts: { authMode: 'iam', credentialSource: 'env-keys', accessKeyId: accessKeyHint(akid) },
@@ -118,6 +121,7 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
     const named = plan.awsProfile !== undefined;
     return {
       status: named ? 'fail' : 'warn',
+      code: named ? 'auth.profile-not-found' : 'auth.no-credentials',
       summary: named
         ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}`
         : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
@@ -132,6 +136,7 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
   if (!kind) {
     return {
       status: 'fail',
+      code: 'auth.profile-without-credentials',
       summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
       details: notes,
       remediation: `Add credentials to it: aws configure --profile ${profile}`,
@@ -140,6 +145,7 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
   }
   return {
     status: 'pass',
+    code: 'auth.profile',
     summary: `Codex will take credentials from AWS profile "${profile}" via ${IAM_SOURCE_LABELS[kind]} (not resolved: --offline)`,
     details: notes,
     facts: { authMode: 'iam', credentialSource: kind, profile },
@@ -153,6 +159,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   if (!resolution.ok) {
     return {
       status: 'fail',
+      code: resolution.source === 'sso' ? 'auth.sso-session' : 'auth.iam-unresolved',
       summary: `Codex cannot get IAM credentials from ${setup.auth.description}: ${resolution.reason}`,
       details: notes,
       remediation: resolution.fix,
@@ -175,6 +182,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   if (left !== null && left <= 0) {
     return {
       status: 'fail',
+      code: 'auth.iam-expired',
       summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago)`,
       details: notes,
       remediation: creds.source === 'sso' ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ''}` : 'Refresh the credentials (re-run what produced them).',
@@ -186,6 +194,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   if (left !== null && left < NEAR_EXPIRY_MS) {
     return {
       status: 'warn',
+      code: 'auth.iam-near-expiry',
       summary: `IAM credentials from ${via} expire in ${formatDuration(left)} (${formatTime(creds.expiration!)})`,
       details: notes,
       remediation: 'Refresh them before a long Codex session; Codex re-resolves credentials from the same source when it starts.',
@@ -195,6 +204,7 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   }
   return {
     status: 'pass',
+    code: 'auth.iam-ok',
     summary: `Codex will sign with ${creds.sessionToken ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
     details: notes,
     facts,
@@ -207,6 +217,7 @@ async function decide(context: CheckContext): Promise<CheckOutcome> {
   if (setup.auth.mode === 'command') {
     return {
       status: 'warn',
+      code: 'auth.command',
       summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
       details: precedenceNotes(setup),
       remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
@@ -221,6 +232,7 @@ async function decide(context: CheckContext): Promise<CheckOutcome> {
   if (unreadable.length > 0 && setup.auth.source !== 'env-keys') {
     return {
       status: 'fail',
+      code: 'auth.aws-files-unreadable',
       summary: `${unreadable.join('; ')}: the AWS SDK, and so Codex, find no profiles in it`,
       details: precedenceNotes(setup),
       remediation: 'Restore the file as INI text (aws configure writes it), or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at readable files.',

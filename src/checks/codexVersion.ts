@@ -27,6 +27,7 @@ export const codexVersion: Check = {
     if (!cli.path) {
       return {
         status: 'warn',
+        code: 'codex.not-on-path',
         summary: 'No Codex CLI (`codex`) on PATH; the desktop app or IDE extension may still be in use',
         details: [`searched PATH: ${cli.searchedPath || '(empty)'}`],
         remediation: `To use the CLI with Bedrock, install it: ${UPDATE}`,
@@ -37,6 +38,7 @@ export const codexVersion: Check = {
     if (!answer.ok) {
       return {
         status: 'warn',
+        code: 'codex.version-failed',
         summary: `${cli.path} --version failed: ${answer.reason}`,
         remediation: `Reinstall the Codex CLI: ${UPDATE}`,
         docs: DOCS,
@@ -46,6 +48,7 @@ export const codexVersion: Check = {
     if (!version) {
       return {
         status: 'warn',
+        code: 'codex.version-unreadable',
         summary: `Cannot read a version from \`${cli.path} --version\` (it printed ${JSON.stringify(answer.output.slice(0, 80))})`,
         remediation: `Check that ${cli.path} is the OpenAI Codex CLI; reinstall it with: ${UPDATE}`,
         docs: DOCS,
@@ -55,12 +58,13 @@ export const codexVersion: Check = {
     if (compareVersions(version, MINIMUM_CODEX_VERSION) < 0) {
       return {
         status: 'fail',
+        code: 'codex.too-old',
         summary: `Codex CLI ${version} (${cli.path}) is older than ${MINIMUM_CODEX_VERSION}, the first version with the Amazon Bedrock provider`,
         remediation: `Update it: ${UPDATE}`,
         docs: DOCS,
         facts,
       };
     }
-    return { status: 'pass', summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
+    return { status: 'pass', code: 'codex.ok', summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
   },
 };

@@ -64,9 +64,11 @@ export const envDotenv: Check = {
     const warnings: string[] = [];
     const remediation: string[] = [];
     const details: string[] = [];
+    /** One code per warning, in the same order: the first is the outcome's code. */
+    const codes: string[] = [];
     if (setup.codexHome.state !== 'directory') {
       const reason = `the Codex home ${setup.codexHome.path} does not exist (see config.provider)`;
-      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: 'skip', code: 'env.no-codex-home', summary: `Skipped: ${reason}`, skipReason: reason };
     }
     // A CI job is not a desktop: the desktop app and IDE extension never run there, so the advice about
     // them would only make `--strict` pipelines fail on a healthy set-up.
@@ -74,17 +76,19 @@ export const envDotenv: Check = {
     const shellNeeds = onCi ? [] : shellOnlyNeeds(setup, earlier);
     if (onCi) details.push('running under CI: the desktop app and IDE extension advice does not apply here');
     if (shellNeeds.length > 0) {
+      codes.push('env.desktop-needs-dotenv');
       warnings.push(`only your shell sets ${shellNeeds.map((need) => need.what).join(' and ')}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
       remediation.push(`If you use the desktop app or IDE extension, add to ${path}:\n${shellNeeds.flatMap((need) => need.lines).join('\n')}\nthen chmod 600 ${path}`);
     }
     const read = dotenv.read;
     if (read.status === 'missing') {
-      if (warnings.length === 0) return { status: 'pass', summary: `${path} is absent; nothing Codex needs depends on it`, details: ['the CLI inherits the shell environment', ...details] };
-      return { status: 'warn', summary: `${path} is absent, and ${warnings[0]}`, remediation: remediation.join('\n'), docs: DOCS };
+      if (warnings.length === 0) return { status: 'pass', code: 'env.dotenv-absent', summary: `${path} is absent; nothing Codex needs depends on it`, details: ['the CLI inherits the shell environment', ...details] };
+      return { status: 'warn', code: 'env.desktop-needs-dotenv', summary: `${path} is absent, and ${warnings[0]}`, remediation: remediation.join('\n'), docs: DOCS };
     }
     if (read.status === 'unreadable') {
       return {
         status: 'warn',
+        code: 'env.dotenv-unreadable',
         summary: `${path} cannot be read (${read.reason}); Codex skips it, so none of its values apply`,
         details: warnings,
         remediation: `Make ${path} a readable UTF-8 text file of KEY=value lines, or remove it.`,
@@ -94,28 +98,33 @@ export const envDotenv: Check = {
     const parse = dotenv.parse!;
     details.push(`keys set by the file (values hidden): ${parse.entries.map((e) => `${e.key} (line ${e.line})`).join(', ') || 'none'}`);
     if (parse.dropped.length > 0) {
+      codes.push('env.dotenv-dropped-lines');
       warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? 's' : ''} Codex silently drops: ${parse.dropped.map((d) => `line ${d.line} (${d.reason})`).join(', ')}`);
       remediation.push(`Fix those lines in ${path}: each must be KEY=value (optionally prefixed by "export ").`);
     }
     if (parse.ignoredCodexKeys.length > 0) {
+      codes.push('env.dotenv-codex-keys');
       warnings.push(`Codex ignores CODEX_* keys in .env: ${parse.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(', ')}`);
       remediation.push('Set CODEX_* variables in the shell or the app environment instead; Codex refuses them from .env.');
     }
     if (dotenv.overriddenShellKeys.length > 0) {
       const overriding = overridingLines(setup);
+      codes.push('env.dotenv-overrides-shell');
       warnings.push(`it overrides different values already set in your shell for ${overriding.join(', ')} (Codex uses the .env values)`);
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? 'that line' : 'those lines'} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
     if (secretKeys.length > 0 && (read.mode & 0o077) !== 0) {
+      codes.push('env.dotenv-permissions');
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(', ')}) and is readable by ${read.mode & 0o007 ? 'others' : 'its group'} (mode ${(read.mode & 0o777).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
     }
     if (warnings.length === 0) {
-      return { status: 'pass', summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? '' : 's'}, applied over the shell as Codex does`, details };
+      return { status: 'pass', code: 'env.dotenv-ok', summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? '' : 's'}, applied over the shell as Codex does`, details };
     }
     return {
       status: 'warn',
+      code: codes[0]!,
       summary: `${path}: ${warnings.join('; ')}`,
       details: [...details, ...warnings],
       remediation: remediation.join('\n'),

@@ -10,6 +10,7 @@ function toResult(check: Check, outcome: CheckOutcome, durationMs: number, extra
     id: check.id,
     title: check.title,
     status: outcome.status,
+    code: outcome.code ?? null,
     summary: outcome.summary,
     details: outcome.details ?? [],
     remediation: outcome.remediation ?? null,
@@ -46,13 +47,13 @@ export async function runChecks(
     const deselectedBecause = selection.deselected.get(check.id);
     if (deselectedBecause) {
       const reason = deselectedBecause;
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: 'skip', code: 'skip.not-selected', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (blocker) {
       const reason = blocker.status === 'fail' ? `needs ${blocker.id}, which failed` : `needs ${blocker.id}, which was skipped (${blocker.skipReason ?? 'not run'})`;
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: 'skip', code: 'skip.prerequisite', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (check.network && context.options.offline) {
       const reason = 'needs the network, and --offline is set';
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0);
+      result = toResult(check, { status: 'skip', code: 'skip.offline', summary: `Skipped: ${reason}`, skipReason: reason }, 0);
     } else {
       try {
         const outcome = await check.run({ ...context, earlier });
@@ -63,6 +64,7 @@ export async function runChecks(
           check,
           {
             status: 'fail',
+            code: 'internal.error',
             summary: `Internal error in the doctor while running this check: ${message}`,
             remediation: 'This is a bug in codex-bedrock, not a problem with your setup. Please report it with the output of --report.',
           },
