@@ -2305,6 +2305,9 @@ function reportSetup(setup) {
     endpoint: setup.endpoint?.value ?? null
   };
 }
+function reportCheck({ internalError: _internal, blocked: _blocked, ...check }) {
+  return check;
+}
 function buildReport(input) {
   const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
   input.results.forEach((result) => summary[result.status] += 1);
@@ -2316,7 +2319,7 @@ function buildReport(input) {
     overallStatus,
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
-    checks: input.results.map(({ internalError: _internal, blocked: _blocked, ...check }) => check),
+    checks: input.results.map(reportCheck),
     error: input.error
   };
 }
@@ -5105,8 +5108,8 @@ function usage(yargs, shim3) {
 function isIndentedText(text2) {
   return typeof text2 === "object";
 }
-function addIndentation(text2, indent2) {
-  return isIndentedText(text2) ? { text: text2.text, indentation: text2.indentation + indent2 } : { text: text2, indentation: indent2 };
+function addIndentation(text2, indent) {
+  return isIndentedText(text2) ? { text: text2.text, indentation: text2.indentation + indent } : { text: text2, indentation: indent };
 }
 function getIndentation(text2) {
   return isIndentedText(text2) ? text2.indentation : 0;
@@ -10264,7 +10267,7 @@ function toResult(check, outcome, durationMs, extra = {}) {
 function blockingPrerequisite(check, earlier) {
   return check.requires.map((id) => earlier.get(id)).find((result) => result !== void 0 && (result.status === "fail" || result.blocked === true));
 }
-async function runChecks(checks, context, selection = { deselected: /* @__PURE__ */ new Map() }) {
+async function runChecks(checks, context, selection = { deselected: /* @__PURE__ */ new Map() }, progress) {
   const earlier = /* @__PURE__ */ new Map();
   for (const check of checks) {
     const started = performance.now();
@@ -10282,6 +10285,7 @@ async function runChecks(checks, context, selection = { deselected: /* @__PURE__
       const reason = "needs the network, and --offline is set";
       result = toResult(check, { status: "skip", code: "skip.offline", summary: `Skipped: ${reason}`, skipReason: reason }, 0);
     } else {
+      progress?.started(check);
       try {
         const outcome = await check.run({ ...context, earlier });
         result = toResult(check, outcome, elapsed());
@@ -10296,6 +10300,7 @@ async function runChecks(checks, context, selection = { deselected: /* @__PURE__
       }
     }
     earlier.set(check.id, result);
+    progress?.finished(result);
   }
   return [...earlier.values()];
 }
@@ -10711,8 +10716,27 @@ async function paletteFor(colorLevel2) {
 function colourFor(chalk2, status) {
   return { pass: chalk2.green, warn: chalk2.yellow, fail: chalk2.red, skip: chalk2.gray }[status];
 }
-function indent(text2, prefix, rest) {
-  return text2.split("\n").map((line, index) => (index === 0 ? prefix : rest) + line).join("\n");
+var MIN_WRAP_COLUMNS = 40;
+function wrapWords(text2, firstWidth, restWidth) {
+  const lines = [];
+  let current = "";
+  for (const word of text2.split(" ")) {
+    const limit = lines.length === 0 ? firstWidth : restWidth;
+    if (current !== "" && current.trimEnd().length + 1 + word.length > limit) {
+      lines.push(current.trimEnd());
+      current = word;
+    } else {
+      current = current === "" ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+function hanging(prefix, prefixWidth, text2, columns, paint = (t) => t) {
+  const pad = " ".repeat(prefixWidth);
+  const wrap2 = columns !== void 0 && columns >= MIN_WRAP_COLUMNS && columns - prefixWidth >= 20;
+  const pieces = text2.split("\n").flatMap((line) => wrap2 ? wrapWords(line, columns - prefixWidth, columns - prefixWidth) : [line]);
+  return pieces.map((piece, index) => `${index === 0 ? prefix : pad}${paint(piece)}`);
 }
 function verdictLine(report) {
   const networkSkipped = report.checks.some((check) => check.status === "skip" && /--offline/.test(check.skipReason ?? ""));
@@ -10730,40 +10754,68 @@ function countLine(report, separator) {
   const plural = (n, word, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
   return [`${s.pass} passed`, plural(s.warn, "warning"), `${s.fail} failed`, `${s.skip} skipped`].join(separator);
 }
-function renderHuman(report, style, palette = PLAIN) {
+function idColumnWidth(ids) {
+  return Math.max(...ids.map((id) => id.length));
+}
+function safePalette(palette, style) {
   const safe = style.unicode ? (text2) => text2 : asciiSafe;
   const chalk2 = Object.fromEntries(Object.entries(palette).map(([name, paint]) => [name, (text2) => paint(safe(text2))]));
-  const width = Math.max(...report.checks.map((check) => check.id.length));
+  return { chalk: chalk2, safe };
+}
+function renderHeader(report, style, palette = PLAIN, setupRows2 = []) {
+  const { chalk: chalk2, safe } = safePalette(palette, style);
   const lines = [];
   const setup = report.setup;
   lines.push(chalk2.bold(`codex-bedrock doctor ${report.tool.version}`));
   if (setup.codexHome)
     lines.push(chalk2.gray(`Codex home: ${setup.codexHome}${setup.profile ? `  profile: ${setup.profile}` : ""}`));
-  lines.push("");
-  for (const check of report.checks) {
-    const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
-    const colour = colourFor(chalk2, check.status);
-    lines.push(`${colour(symbol)} ${chalk2.bold(check.id.padEnd(width))}  ${check.status === "skip" ? chalk2.gray(check.summary) : safe(check.summary)}`);
-    const pad = " ".repeat(style.unicode ? 4 : 7);
-    const problem = check.status === "fail" || check.status === "warn";
-    if (problem && check.remediation)
-      lines.push(indent(safe(check.remediation), `${pad}${chalk2.cyan("fix:")} `, `${pad}     `));
-    if (style.verbose)
-      check.details.forEach((detail) => lines.push(indent(safe(detail), `${pad}${chalk2.gray("-")} `, `${pad}  `)));
-    if (problem && check.docs)
-      lines.push(`${pad}${chalk2.gray(`docs: ${check.docs}`)}`);
+  if (style.verbose && setupRows2.length > 0) {
+    lines.push("", chalk2.bold("Effective setup (value, then where it comes from):"));
+    const nameWidth = Math.max(...setupRows2.map((row) => row.what.length));
+    for (const row of setupRows2) {
+      const prefix = `  ${row.what.padEnd(nameWidth)}  `;
+      lines.push(...hanging(safe(prefix), prefix.length, safe(`${row.value}  ${row.from === "-" ? "" : `(${row.from})`}`.trimEnd()), style.columns));
+    }
   }
   lines.push("");
-  lines.push(safe(countLine(report, style.unicode ? " \xB7 " : ", ")));
-  lines.push(colourFor(chalk2, report.overallStatus)(verdictLine(report)));
   return `${lines.join("\n")}
 `;
+}
+function renderCheck(check, idWidth, style, palette = PLAIN) {
+  const { chalk: chalk2, safe } = safePalette(palette, style);
+  const lines = [];
+  const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
+  const colour = colourFor(chalk2, check.status);
+  const head = `${colour(symbol)} ${chalk2.bold(check.id.padEnd(idWidth))}  `;
+  const headWidth = symbol.length + 1 + idWidth + 2;
+  lines.push(...hanging(head, headWidth, safe(check.summary), style.columns, check.status === "skip" ? chalk2.gray : (text2) => text2));
+  const pad = " ".repeat(style.unicode ? 4 : 7);
+  const problem = check.status === "fail" || check.status === "warn";
+  if (problem && check.remediation)
+    lines.push(...hanging(`${pad}${chalk2.cyan("fix:")} `, pad.length + 5, safe(check.remediation), style.columns));
+  if (style.verbose)
+    check.details.forEach((detail) => lines.push(...hanging(`${pad}${chalk2.gray("-")} `, pad.length + 2, safe(detail), style.columns)));
+  if (problem && check.docs)
+    lines.push(...hanging(pad, pad.length, `docs: ${check.docs}`, style.columns, chalk2.gray));
+  return `${lines.join("\n")}
+`;
+}
+function renderFooter(report, style, palette = PLAIN) {
+  const { chalk: chalk2, safe } = safePalette(palette, style);
+  const lines = ["", ...hanging("", 0, safe(countLine(report, style.unicode ? " \xB7 " : ", ")), style.columns)];
+  lines.push(...hanging("", 0, safe(verdictLine(report)), style.columns, colourFor(chalk2, report.overallStatus)));
+  return `${lines.join("\n")}
+`;
+}
+function renderHuman(report, style, palette = PLAIN, setupRows2 = []) {
+  const idWidth = idColumnWidth(report.checks.map((check) => check.id));
+  return [renderHeader(report, style, palette, setupRows2), ...report.checks.map((check) => renderCheck(check, idWidth, style, palette)), renderFooter(report, style, palette)].join("");
 }
 
 // dist/report/github.js
 var escapeData = (text2) => text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 var escapeProperty = (text2) => escapeData(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
-function renderGithub(report, verbose) {
+function renderGithub(report, verbose, setupRows2 = []) {
   const annotations = report.checks.filter((check) => check.status === "fail" || check.status === "warn").map((check) => {
     const command2 = check.status === "fail" ? "error" : "warning";
     const message = check.remediation ? `${check.summary}
@@ -10772,7 +10824,7 @@ fix: ${check.remediation}` : check.summary;
   });
   if (report.error)
     annotations.push(`::error title=codex-bedrock::${escapeData(report.error)}`);
-  return `${annotations.join("\n")}${annotations.length > 0 ? "\n" : ""}${renderHuman(report, { colorLevel: 0, unicode: false, verbose })}`;
+  return `${annotations.join("\n")}${annotations.length > 0 ? "\n" : ""}${renderHuman(report, { colorLevel: 0, unicode: false, verbose }, void 0, setupRows2)}`;
 }
 
 // dist/report/junit.js
@@ -10847,13 +10899,13 @@ function maskAssignments(text2, secretTables) {
     return inSecretTable || isSecretName(assignment[2]) || COMMAND_KEYS.test(assignment[2]) ? `${assignment[1]}"${REDACTED}"` : line;
   }).join("\n");
 }
-function collectSupportFacts(setup) {
+function setupProvenance(setup) {
   const sourced = (what, value, origin) => ({
     what,
     value: value === void 0 || value === null ? "(not set)" : typeof value === "string" ? value : JSON.stringify(value),
     from: origin ? describeOrigin(origin) : "-"
   });
-  const provenance = [
+  return [
     sourced("Codex home", setup.codexHome.path, setup.codexHome.origin),
     { what: "Codex profile (--profile)", value: setup.profileName ?? "(none)", from: setup.profileName ? "--profile" : "-" },
     sourced("model_provider", setup.provider?.value, setup.provider?.origin),
@@ -10867,6 +10919,9 @@ function collectSupportFacts(setup) {
     ...setup.auth.ignored.map((item) => ({ what: "ignored credential", value: item.what, from: item.why })),
     { what: "Codex CLI", value: setup.codexCli.path ?? "(not on PATH)", from: "PATH" }
   ];
+}
+function collectSupportFacts(setup) {
+  const provenance = setupProvenance(setup);
   const toml = /(http_headers|env|auth)$/;
   const files = setup.layers.filter((layer) => layer.name !== "cli").map((layer) => ({
     title: `Codex config (${layer.name} layer)`,
@@ -10965,7 +11020,19 @@ function renderSupportReport(report, facts, machine) {
 
 // dist/cli/doctor.js
 var MANAGED_CONFIG_ENV = "CODEX_BEDROCK_MANAGED_CONFIG";
-async function render(report, options, io) {
+var ID_WIDTH = idColumnWidth(ALL_CHECKS.map((check) => check.id));
+function humanStyle(options, io) {
+  return {
+    colorLevel: options.color ? io.colorLevel : 0,
+    unicode: io.stdoutIsTTY,
+    verbose: options.verbose,
+    ...io.stdoutIsTTY && io.stdoutColumns ? { columns: io.stdoutColumns } : {}
+  };
+}
+function setupRows(setup, options, redactor) {
+  return options.verbose && setup ? redactor.scrubDeep(setupProvenance(setup)) : [];
+}
+async function render(report, options, rows, style, palette) {
   switch (options.format) {
     case "json":
       return `${JSON.stringify(report, null, 2)}
@@ -10973,29 +11040,66 @@ async function render(report, options, io) {
     case "junit":
       return renderJunit(report);
     case "github":
-      return renderGithub(report, options.verbose);
-    default: {
-      const colorLevel2 = options.color ? io.colorLevel : 0;
-      return renderHuman(report, { colorLevel: colorLevel2, unicode: io.stdoutIsTTY, verbose: options.verbose }, await paletteFor(colorLevel2));
-    }
+      return renderGithub(report, options.verbose, rows);
+    default:
+      return renderHuman(report, style, palette, rows);
   }
 }
-async function withSpinner(enabled, stream, work) {
-  if (!enabled || !(typeof stream.columns === "number" && stream.columns > 0))
-    return work();
-  const { default: ora } = await __codexBedrockImport("ora");
-  const spinner = ora({ text: "Checking Codex and Amazon Bedrock\u2026", stream }).start();
-  try {
-    return await work();
-  } finally {
-    spinner.stop();
+function stepLabel(check, setup, offline) {
+  switch (check.id) {
+    case "codex.version":
+      return "running codex --version";
+    case "auth.token":
+      return setup.auth.mode === "iam" && !offline ? "resolving AWS credentials" : "checking the credential";
+    case "auth.identity":
+      return "calling STS GetCallerIdentity";
+    case "bedrock.responses":
+      return "calling Bedrock Mantle (POST /responses)";
+    default:
+      return `checking ${check.id}`;
   }
+}
+async function terminalProgress(io, colour, label, printCheck) {
+  if (io.stderr.isTTY !== true || !(typeof io.stderr.columns === "number" && io.stderr.columns > 0))
+    return null;
+  const { default: ora } = await __codexBedrockImport("ora");
+  const spinner = ora({ text: "Checking Codex and Amazon Bedrock\u2026", stream: io.stderr, color: colour ? "cyan" : false }).start();
+  let step = "";
+  let started = 0;
+  const tick = setInterval(() => {
+    if (step !== "")
+      spinner.text = `${step}\u2026 ${((performance.now() - started) / 1e3).toFixed(1)} s`;
+  }, 100);
+  tick.unref();
+  return {
+    started(check) {
+      step = label(check);
+      started = performance.now();
+      spinner.text = `${step}\u2026`;
+    },
+    finished(result) {
+      step = "";
+      if (!printCheck)
+        return;
+      spinner.clear();
+      printCheck(result);
+      spinner.render();
+    },
+    stop() {
+      clearInterval(tick);
+      spinner.stop();
+    }
+  };
 }
 async function runDoctor(options, io) {
   let setup = null;
   let results = [];
   let error = null;
   let usage2 = false;
+  const style = humanStyle(options, io);
+  const palette = await paletteFor(style.colorLevel);
+  const human = options.format === "human" && options.reportPath !== "-";
+  let printedLive = false;
   try {
     setup = resolveSetup({
       ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
@@ -11014,12 +11118,26 @@ async function runDoctor(options, io) {
       resolved.env.dotenv.parse?.entries.forEach((entry) => process.env[entry.key] = entry.value);
     }
     const timeoutMs = options.timeoutSeconds * 1e3;
-    results = await withSpinner(io.stderr.isTTY === true && options.format === "human" && options.reportPath !== "-", io.stderr, () => runChecks(ALL_CHECKS, {
-      setup: resolved,
-      options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
-      now: io.now,
-      services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs })
-    }, { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) }));
+    const redactor2 = redactorForSetup(resolved, io.shellEnv);
+    const printLive = (result) => {
+      if (!printedLive) {
+        const header2 = redactor2.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup: resolved, results: [], error: null }));
+        io.stdout.write(renderHeader(header2, style, palette, setupRows(resolved, options, redactor2)));
+        printedLive = true;
+      }
+      io.stdout.write(renderCheck(redactor2.scrubDeep(reportCheck(result)), ID_WIDTH, style, palette));
+    };
+    const progress = human ? await terminalProgress(io, style.colorLevel > 0, (check) => stepLabel(check, resolved, options.offline), io.stdoutIsTTY ? printLive : null) : null;
+    try {
+      results = await runChecks(ALL_CHECKS, {
+        setup: resolved,
+        options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
+        now: io.now,
+        services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs })
+      }, { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) }, progress ?? void 0);
+    } finally {
+      progress?.stop();
+    }
     const broken = results.filter((result) => result.internalError);
     if (broken.length > 0)
       error = `internal error in ${broken.map((result) => result.id).join(", ")} (a bug in codex-bedrock)`;
@@ -11053,8 +11171,10 @@ Run codex-bedrock doctor --help for the options.
       exitCode = 2;
     }
   }
-  if (options.format !== "human" || results.length > 0)
-    io.stdout.write(await render(report, options, io));
+  if (printedLive)
+    io.stdout.write(renderFooter(report, style, palette));
+  else if (options.format !== "human" || results.length > 0)
+    io.stdout.write(await render(report, options, setupRows(setup, options, redactor), style, palette));
   return exitCode;
 }
 
@@ -11106,6 +11226,7 @@ Run codex-bedrock doctor --help for the options.
     stdout: process.stdout,
     stderr: process.stderr,
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...process.stdout.isTTY === true && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {},
     colorLevel: await colorLevel(options),
     now: () => /* @__PURE__ */ new Date()
   });

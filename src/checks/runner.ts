@@ -5,6 +5,12 @@ export interface RunSelection {
   deselected: ReadonlyMap<CheckId, string>;
 }
 
+/** Told when each check starts and finishes, so a terminal can show progress; never affects results. */
+export interface RunProgress {
+  started(check: Check): void;
+  finished(result: CheckResult): void;
+}
+
 function toResult(check: Check, outcome: CheckOutcome, durationMs: number, extra: Partial<CheckResult> = {}): CheckResult {
   return {
     id: check.id,
@@ -37,6 +43,7 @@ export async function runChecks(
   checks: readonly Check[],
   context: Omit<CheckContext, 'earlier'>,
   selection: RunSelection = { deselected: new Map() },
+  progress?: RunProgress,
 ): Promise<CheckResult[]> {
   const earlier = new Map<CheckId, CheckResult>();
   for (const check of checks) {
@@ -55,6 +62,7 @@ export async function runChecks(
       const reason = 'needs the network, and --offline is set';
       result = toResult(check, { status: 'skip', code: 'skip.offline', summary: `Skipped: ${reason}`, skipReason: reason }, 0);
     } else {
+      progress?.started(check);
       try {
         const outcome = await check.run({ ...context, earlier });
         result = toResult(check, outcome, elapsed());
@@ -74,6 +82,7 @@ export async function runChecks(
       }
     }
     earlier.set(check.id, result);
+    progress?.finished(result);
   }
   return [...earlier.values()];
 }

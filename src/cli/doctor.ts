@@ -1,19 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { ALL_CHECKS } from '../checks/index.js';
-import { runChecks } from '../checks/runner.js';
+import { runChecks, type RunProgress } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
-import type { CheckResult } from '../checks/types.js';
+import type { Check, CheckResult } from '../checks/types.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { renderGithub } from '../report/github.js';
-import { paletteFor, renderHuman } from '../report/human.js';
+import { idColumnWidth, paletteFor, renderCheck, renderFooter, renderHeader, renderHuman, type HumanStyle, type Palette, type SetupRow } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
-import { redactorForSetup } from '../report/redact.js';
-import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
-import { collectSupportFacts, machineFacts, renderSupportReport } from '../report/support.js';
+import { redactorForSetup, type Redactor } from '../report/redact.js';
+import { buildReport, exitCodeFor, reportCheck, type DoctorReport } from '../report/report.js';
+import { collectSupportFacts, machineFacts, renderSupportReport, setupProvenance } from '../report/support.js';
 import { TOOL_VERSION } from '../version.js';
 import type { DoctorOptions } from './options.js';
 
@@ -22,6 +22,8 @@ export interface DoctorIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stdoutIsTTY: boolean;
+  /** Width of the terminal stdout writes to (wrapping); undefined when piped. */
+  stdoutColumns?: number;
   colorLevel: 0 | 1 | 2 | 3;
   now: () => Date;
 }
@@ -29,32 +31,91 @@ export interface DoctorIo {
 /** Testing and support hook: where Codex's managed config is read from (Codex itself uses /etc/codex). */
 export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
 
+/** The check-id column fits every check, so lines printed one at a time line up with each other. */
+const ID_WIDTH = idColumnWidth(ALL_CHECKS.map((check) => check.id));
+
+function humanStyle(options: DoctorOptions, io: DoctorIo): HumanStyle {
+  return {
+    colorLevel: options.color ? io.colorLevel : 0,
+    unicode: io.stdoutIsTTY,
+    verbose: options.verbose,
+    ...(io.stdoutIsTTY && io.stdoutColumns ? { columns: io.stdoutColumns } : {}),
+  };
+}
+
+/** --verbose: the effective setup, each value with where it came from, redacted like everything else. */
+function setupRows(setup: EffectiveSetup | null, options: DoctorOptions, redactor: Redactor): SetupRow[] {
+  return options.verbose && setup ? redactor.scrubDeep(setupProvenance(setup)) : [];
+}
+
 /** Renders a report in the chosen format; the report given is already redacted. */
-async function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
+async function render(report: DoctorReport, options: DoctorOptions, rows: SetupRow[], style: HumanStyle, palette: Palette): Promise<string> {
   switch (options.format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'junit':
       return renderJunit(report);
     case 'github':
-      return renderGithub(report, options.verbose);
-    default: {
-      const colorLevel = options.color ? io.colorLevel : 0;
-      return renderHuman(report, { colorLevel, unicode: io.stdoutIsTTY, verbose: options.verbose }, await paletteFor(colorLevel));
-    }
+      return renderGithub(report, options.verbose, rows);
+    default:
+      return renderHuman(report, style, palette, rows);
   }
 }
 
-async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream & { columns?: number }, work: () => Promise<T>): Promise<T> {
-  // A terminal that reports no width (a pty nobody sized) sends ora into an endless clear-line loop.
-  if (!enabled || !(typeof stream.columns === 'number' && stream.columns > 0)) return work();
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream }).start();
-  try {
-    return await work();
-  } finally {
-    spinner.stop();
+/** What the spinner names while a check runs: the step that can take time. */
+function stepLabel(check: Check, setup: EffectiveSetup, offline: boolean): string {
+  switch (check.id) {
+    case 'codex.version':
+      return 'running codex --version';
+    case 'auth.token':
+      return setup.auth.mode === 'iam' && !offline ? 'resolving AWS credentials' : 'checking the credential';
+    case 'auth.identity':
+      return 'calling STS GetCallerIdentity';
+    case 'bedrock.responses':
+      return 'calling Bedrock Mantle (POST /responses)';
+    default:
+      return `checking ${check.id}`;
   }
+}
+
+/**
+ * Progress on a terminal: the spinner (stderr) names the step in progress with its elapsed time, and each
+ * check's line is printed (stdout) as soon as the check finishes. Null when stderr is not a sized terminal
+ * (ora clears lines in an endless loop on a pty that reports no width) or the output is not for a person.
+ */
+async function terminalProgress(
+  io: DoctorIo,
+  colour: boolean,
+  label: (check: Check) => string,
+  printCheck: ((result: CheckResult) => void) | null,
+): Promise<(RunProgress & { stop(): void }) | null> {
+  if (io.stderr.isTTY !== true || !(typeof io.stderr.columns === 'number' && io.stderr.columns > 0)) return null;
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream: io.stderr, color: colour ? 'cyan' : false }).start();
+  let step = '';
+  let started = 0;
+  const tick = setInterval(() => {
+    if (step !== '') spinner.text = `${step}… ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }, 100);
+  tick.unref();
+  return {
+    started(check) {
+      step = label(check);
+      started = performance.now();
+      spinner.text = `${step}…`;
+    },
+    finished(result) {
+      step = '';
+      if (!printCheck) return;
+      spinner.clear();
+      printCheck(result);
+      spinner.render();
+    },
+    stop() {
+      clearInterval(tick);
+      spinner.stop();
+    },
+  };
 }
 
 /**
@@ -66,6 +127,11 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let results: CheckResult[] = [];
   let error: string | null = null;
   let usage = false;
+  const style = humanStyle(options, io);
+  const palette = await paletteFor(style.colorLevel);
+  const human = options.format === 'human' && options.reportPath !== '-';
+  /** Set once the header and check lines went to the terminal as the checks finished. */
+  let printedLive = false;
   try {
     setup = resolveSetup({
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
@@ -86,8 +152,19 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
     }
     const timeoutMs = options.timeoutSeconds * 1000;
-    results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
-      runChecks(
+    const redactor = redactorForSetup(resolved, io.shellEnv);
+    // On a terminal each check's line appears as it finishes; the count and verdict follow at the end.
+    const printLive = (result: CheckResult) => {
+      if (!printedLive) {
+        const header = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup: resolved, results: [], error: null }));
+        io.stdout.write(renderHeader(header, style, palette, setupRows(resolved, options, redactor)));
+        printedLive = true;
+      }
+      io.stdout.write(renderCheck(redactor.scrubDeep(reportCheck(result)), ID_WIDTH, style, palette));
+    };
+    const progress = human ? await terminalProgress(io, style.colorLevel > 0, (check) => stepLabel(check, resolved, options.offline), io.stdoutIsTTY ? printLive : null) : null;
+    try {
+      results = await runChecks(
         ALL_CHECKS,
         {
           setup: resolved,
@@ -96,8 +173,11 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
           services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs }),
         },
         { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
-      ),
-    );
+        progress ?? undefined,
+      );
+    } finally {
+      progress?.stop();
+    }
     const broken = results.filter((result) => result.internalError);
     if (broken.length > 0) error = `internal error in ${broken.map((result) => result.id).join(', ')} (a bug in codex-bedrock)`;
   } catch (caught) {
@@ -126,6 +206,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       exitCode = 2;
     }
   }
-  if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, io));
+  if (printedLive) io.stdout.write(renderFooter(report, style, palette));
+  else if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, setupRows(setup, options, redactor), style, palette));
   return exitCode;
 }

@@ -61,6 +61,11 @@ function reportSetup(setup: EffectiveSetup): ReportSetup {
   };
 }
 
+/** A runner result as the report shows it, without the runner's bookkeeping. */
+export function reportCheck({ internalError: _internal, blocked: _blocked, ...check }: CheckResult): ReportCheck {
+  return check;
+}
+
 export function buildReport(input: {
   version: string;
   generatedAt: Date;
@@ -78,7 +83,7 @@ export function buildReport(input: {
     overallStatus,
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
-    checks: input.results.map(({ internalError: _internal, blocked: _blocked, ...check }) => check),
+    checks: input.results.map(reportCheck),
     error: input.error,
   };
 }
