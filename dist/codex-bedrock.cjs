@@ -8563,7 +8563,10 @@ function networkFailureSummary(response, explained, region, overridden) {
     return explained;
   return hasKnownEndpoint(region) ? `${explained}: Mantle does have an endpoint in ${region}, so this machine cannot resolve public host names (no network, or a DNS or VPN problem)` : `${explained}: there is no Mantle endpoint in ${region}, or this machine has no network`;
 }
-function networkFailureFix(response, explained, host, region, overridden) {
+function networkFailureFix(response, explained, host, region, overridden, caBundle) {
+  if (response.failure.kind === "tls" && caBundle) {
+    return `${explained} AWS_CA_BUNDLE is set, but Codex ignores it (only the AWS CLI reads it): give Codex the CA through SSL_CERT_FILE or CODEX_CA_CERTIFICATE, and this doctor through NODE_EXTRA_CA_CERTS.`;
+  }
   if (proxyFailed(response)) {
     return `Fix or remove the proxy setting (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY: Codex reads the same ones and would fail the same way), or add ${host.replace(/:\d+$/, "")} to NO_PROXY if it must be reached directly.`;
   }
@@ -8608,7 +8611,7 @@ var bedrockResponses = {
         code: proxyFailed(response) ? "bedrock.proxy-failed" : `bedrock.network-${response.failure.kind}`,
         summary: networkFailureSummary(response, explained.summary, region, setup.baseUrl !== null),
         details: [`POST ${base}/responses`, ...response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : []],
-        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null),
+        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null, setup.env.nonEmpty("AWS_CA_BUNDLE") !== void 0),
         docs: DOCS3,
         facts: { networkError: response.failure.kind, latencyMs: response.latencyMs }
       };
@@ -8900,7 +8903,58 @@ function keysUnder(layers, path) {
 
 // dist/resolve/setup.js
 init_import_meta_url();
+var import_node_path2 = require("node:path");
+
+// dist/platform.js
+init_import_meta_url();
 var import_node_path = require("node:path");
+function managedConfigPath(facts, codexHome) {
+  return facts.os === "win32" ? `${codexHome.replace(/[\\/]+$/, "")}\\managed_config.toml` : "/etc/codex/managed_config.toml";
+}
+var CI_VARIABLES = ["GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "CODEBUILD_BUILD_ID", "BITBUCKET_BUILD_NUMBER", "TRAVIS", "APPVEYOR", "DRONE"];
+function isContinuousIntegration(env3) {
+  const ci = env3["CI"]?.trim().toLowerCase();
+  if (ci !== void 0 && ci !== "" && ci !== "false" && ci !== "0")
+    return true;
+  return CI_VARIABLES.some((name) => (env3[name] ?? "") !== "");
+}
+function variable(facts, env3, name) {
+  if (facts.os !== "win32")
+    return env3[name];
+  const key = Object.keys(env3).find((candidate) => candidate.toUpperCase() === name);
+  return key === void 0 ? void 0 : env3[key];
+}
+function findOnPath(command2, facts, env3, isExecutable) {
+  const searchedPath = variable(facts, env3, "PATH") ?? "";
+  const join2 = facts.os === "win32" ? import_node_path.win32.join : import_node_path.posix.join;
+  for (const dir of searchedPath.split(facts.pathDelimiter).filter(Boolean)) {
+    for (const suffix of facts.executableSuffixes) {
+      const candidate = join2(dir, `${command2}${suffix}`);
+      if (isExecutable(candidate))
+        return { path: candidate, searchedPath };
+    }
+  }
+  return { path: null, searchedPath };
+}
+var DEFAULT_PATHEXT = ".COM;.EXE;.BAT;.CMD";
+function platformFacts(os2, env3) {
+  if (os2 === "win32") {
+    const pathext = (env3["PATHEXT"] || DEFAULT_PATHEXT).split(";").map((ext) => ext.trim().toLowerCase()).filter(Boolean);
+    return { os: "win32", pathDelimiter: ";", executableSuffixes: pathext, posixModes: false };
+  }
+  return {
+    os: os2 === "linux" || os2 === "darwin" ? os2 : "other",
+    pathDelimiter: ":",
+    executableSuffixes: [""],
+    posixModes: true
+  };
+}
+function homeFolder(facts, env3, fallback) {
+  return env3["HOME"] || (facts.os === "win32" ? variable(facts, env3, "USERPROFILE") : void 0) || fallback;
+}
+function currentPlatform(env3) {
+  return platformFacts(process.platform, env3);
+}
 
 // dist/resolve/auth.js
 init_import_meta_url();
@@ -9468,7 +9522,6 @@ function resolveRegion(inputs) {
 // dist/resolve/setup.js
 var BEDROCK_PROVIDER_ID = "amazon-bedrock";
 var PROVIDER_TABLE = ["model_providers", BEDROCK_PROVIDER_ID];
-var DEFAULT_MANAGED_CONFIG_PATH = "/etc/codex/managed_config.toml";
 var UsageError = class extends Error {
 };
 function parseOverrides(raw) {
@@ -9481,16 +9534,16 @@ function parseOverrides(raw) {
 }
 function resolveCodexHome(inputs) {
   const fromEnv = inputs.shellEnv["CODEX_HOME"];
-  const [path, origin] = inputs.codexHomeFlag ? [inputs.codexHomeFlag, { kind: "cli-override", flag: "--codex-home" }] : fromEnv ? [fromEnv, { kind: "env", name: "CODEX_HOME", from: "shell" }] : [(0, import_node_path.join)(inputs.homeDir, ".codex"), { kind: "default", note: "default (~/.codex)" }];
+  const [path, origin] = inputs.codexHomeFlag ? [inputs.codexHomeFlag, { kind: "cli-override", flag: "--codex-home" }] : fromEnv ? [fromEnv, { kind: "env", name: "CODEX_HOME", from: "shell" }] : [(0, import_node_path2.join)(inputs.homeDir, ".codex"), { kind: "default", note: "default (~/.codex)" }];
   return { path, origin, state: inputs.directoryState(path) };
 }
 function resolveSetup(inputs) {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
-  const env3 = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile((0, import_node_path.join)(codexHome.path, ".env")));
-  const layers = [fileLayer("user", (0, import_node_path.join)(codexHome.path, "config.toml"), inputs.readFile)];
+  const env3 = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile((0, import_node_path2.join)(codexHome.path, ".env")));
+  const layers = [fileLayer("user", (0, import_node_path2.join)(codexHome.path, "config.toml"), inputs.readFile)];
   if (inputs.profile)
-    layers.push(fileLayer("profile", (0, import_node_path.join)(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
+    layers.push(fileLayer("profile", (0, import_node_path2.join)(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
   if (overrides.length > 0)
     layers.push(cliLayer(overrides));
   const managed = fileLayer("managed", inputs.managedConfigPath, inputs.readFile);
@@ -9500,10 +9553,10 @@ function resolveSetup(inputs) {
   const providerKey = (key) => lookupConfig(layers, [...PROVIDER_TABLE, ...key]);
   const baseUrl = providerKey(["base_url"]) ?? null;
   const configAwsProfile = providerKey(["aws", "profile"]);
-  const storedLogin = readStoredLogin(inputs.readFile((0, import_node_path.join)(codexHome.path, "auth.json")));
+  const storedLogin = readStoredLogin(inputs.readFile((0, import_node_path2.join)(codexHome.path, "auth.json")));
   const auth = planAuth({ authCommand: providerKey(["auth"]), configAwsProfile, storedLogin, env: env3 });
-  const awsConfigPath = env3.nonEmpty("AWS_CONFIG_FILE")?.value ?? (0, import_node_path.join)(inputs.homeDir, ".aws", "config");
-  const awsCredentialsPath = env3.nonEmpty("AWS_SHARED_CREDENTIALS_FILE")?.value ?? (0, import_node_path.join)(inputs.homeDir, ".aws", "credentials");
+  const awsConfigPath = env3.nonEmpty("AWS_CONFIG_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "config");
+  const awsCredentialsPath = env3.nonEmpty("AWS_SHARED_CREDENTIALS_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "credentials");
   const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), "config");
   const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), "credentials");
   const awsProfileName = auth.awsProfile?.value ?? env3.nonEmpty("AWS_PROFILE")?.value ?? "default";
@@ -9535,14 +9588,13 @@ function resolveSetup(inputs) {
     awsConfig,
     awsCredentials,
     endpoint,
-    codexCli: findCodexCli(inputs)
+    codexCli: findCodexCli(inputs),
+    platform: inputs.platform ?? LINUX
   };
 }
+var LINUX = platformFacts("linux", {});
 function findCodexCli(inputs) {
-  const searchedPath = inputs.shellEnv["PATH"] ?? "";
-  const isExecutable = inputs.isExecutableFile ?? (() => false);
-  const path = searchedPath.split(":").filter(Boolean).map((dir) => (0, import_node_path.join)(dir, "codex")).find((candidate) => isExecutable(candidate));
-  return { path: path ?? null, searchedPath };
+  return findOnPath("codex", inputs.platform ?? LINUX, inputs.shellEnv, inputs.isExecutableFile ?? (() => false));
 }
 function resolveModel(modelFlag, layers) {
   if (modelFlag !== void 0)
@@ -9838,16 +9890,6 @@ function isSecretName(name) {
   return !PUBLIC_NAMES.has(name.toUpperCase()) && !/_FILE$/i.test(name) && SECRET_NAME.test(name);
 }
 
-// dist/platform.js
-init_import_meta_url();
-var CI_VARIABLES = ["GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "CODEBUILD_BUILD_ID", "BITBUCKET_BUILD_NUMBER", "TRAVIS", "APPVEYOR", "DRONE"];
-function isContinuousIntegration(env3) {
-  const ci = env3["CI"]?.trim().toLowerCase();
-  if (ci !== void 0 && ci !== "" && ci !== "false" && ci !== "0")
-    return true;
-  return CI_VARIABLES.some((name) => (env3[name] ?? "") !== "");
-}
-
 // dist/checks/envDotenv.js
 var DOCS6 = "https://developers.openai.com/codex/config-advanced";
 function soundRegion(setup, region, earlier) {
@@ -9906,9 +9948,10 @@ var envDotenv = {
     if (shellNeeds.length > 0) {
       codes.push("env.desktop-needs-dotenv");
       warnings.push(`only your shell sets ${shellNeeds.map((need) => need.what).join(" and ")}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? "it" : "them"}`);
+      const protect = setup.platform.posixModes ? `
+then chmod 600 ${path}` : "";
       remediation.push(`If you use the desktop app or IDE extension, add to ${path}:
-${shellNeeds.flatMap((need) => need.lines).join("\n")}
-then chmod 600 ${path}`);
+${shellNeeds.flatMap((need) => need.lines).join("\n")}${protect}`);
     }
     const read = dotenv.read;
     if (read.status === "missing") {
@@ -9945,7 +9988,7 @@ then chmod 600 ${path}`);
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? "that line" : "those lines"} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
-    if (secretKeys.length > 0 && (read.mode & 63) !== 0) {
+    if (secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 63) !== 0) {
       codes.push("env.dotenv-permissions");
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(", ")}) and is readable by ${read.mode & 7 ? "others" : "its group"} (mode ${(read.mode & 511).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
@@ -11101,17 +11144,22 @@ async function runDoctor(options, io) {
   const human = options.format === "human" && options.reportPath !== "-";
   let printedLive = false;
   try {
-    setup = resolveSetup({
+    const platform = currentPlatform(io.shellEnv);
+    const located = {
       ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
+      shellEnv: io.shellEnv,
+      homeDir: homeFolder(platform, io.shellEnv, (0, import_node_os3.homedir)()),
+      directoryState
+    };
+    setup = resolveSetup({
+      ...located,
       ...options.profile !== void 0 ? { profile: options.profile } : {},
       ...options.model !== void 0 ? { modelFlag: options.model } : {},
       configOverrides: options.configOverrides,
-      shellEnv: io.shellEnv,
-      homeDir: io.shellEnv["HOME"] || (0, import_node_os3.homedir)(),
-      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
       readFile: readFileFromDisk,
-      directoryState,
-      isExecutableFile
+      isExecutableFile,
+      platform
     });
     const resolved = setup;
     if (!options.offline) {

@@ -1,3 +1,5 @@
+import { posix, win32 } from 'node:path';
+
 /**
  * Facts about the machine that change Codex's behaviour or the doctor's advice: the operating system's rules
  * for PATH and executables, where Codex reads its managed config, the home folder, and whether this is a CI
@@ -11,8 +13,8 @@ export interface PlatformFacts {
   /** Separator of PATH entries: ';' on Windows, ':' elsewhere. */
   pathDelimiter: ';' | ':';
   /**
-   * File name endings a bare command name may take (PATHEXT on Windows: `codex` runs codex.cmd or codex.exe);
-   * [''] elsewhere, where the name must match exactly and be executable.
+   * File name endings a bare command name may take: PATHEXT on Windows, where `codex` runs codex.cmd or
+   * codex.exe but never the extensionless `codex` shell script npm installs beside them; [''] elsewhere.
    */
   executableSuffixes: string[];
   /** Whether file modes mean anything: on Windows `chmod 600` is neither possible nor the way to protect a file. */
@@ -38,13 +40,41 @@ export function isContinuousIntegration(env: Readonly<Record<string, string | un
   return CI_VARIABLES.some((name) => (env[name] ?? '') !== '');
 }
 
+/** A variable by name, case-insensitively on Windows (a spread of process.env there keeps `Path`, not `PATH`). */
+function variable(facts: PlatformFacts, env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  if (facts.os !== 'win32') return env[name];
+  const key = Object.keys(env).find((candidate) => candidate.toUpperCase() === name);
+  return key === undefined ? undefined : env[key];
+}
+
+/**
+ * Finds a command on PATH as the shell would: entries split on the platform's delimiter, first match wins,
+ * and on Windows each PATHEXT ending is tried (`codex` is installed by npm as codex.cmd).
+ */
+export function findOnPath(
+  command: string,
+  facts: PlatformFacts,
+  env: Readonly<Record<string, string | undefined>>,
+  isExecutable: (path: string) => boolean,
+): { path: string | null; searchedPath: string } {
+  const searchedPath = variable(facts, env, 'PATH') ?? '';
+  const join = facts.os === 'win32' ? win32.join : posix.join;
+  for (const dir of searchedPath.split(facts.pathDelimiter).filter(Boolean)) {
+    for (const suffix of facts.executableSuffixes) {
+      const candidate = join(dir, `${command}${suffix}`);
+      if (isExecutable(candidate)) return { path: candidate, searchedPath };
+    }
+  }
+  return { path: null, searchedPath };
+}
+
 const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
 
 /** The facts for an operating system, given its environment (PATHEXT matters on Windows only). */
 export function platformFacts(os: string, env: Readonly<Record<string, string | undefined>>): PlatformFacts {
   if (os === 'win32') {
     const pathext = (env['PATHEXT'] || DEFAULT_PATHEXT).split(';').map((ext) => ext.trim().toLowerCase()).filter(Boolean);
-    return { os: 'win32', pathDelimiter: ';', executableSuffixes: ['', ...pathext], posixModes: false };
+    return { os: 'win32', pathDelimiter: ';', executableSuffixes: pathext, posixModes: false };
   }
   return {
     os: os === 'linux' || os === 'darwin' ? os : 'other',
@@ -56,7 +86,10 @@ export function platformFacts(os: string, env: Readonly<Record<string, string | 
 
 /** Home folder as Codex finds it: HOME, and on Windows USERPROFILE when HOME is unset. */
 export function homeFolder(facts: PlatformFacts, env: Readonly<Record<string, string | undefined>>, fallback: string): string {
-  if (env['HOME']) return env['HOME'];
-  if (facts.os === 'win32' && env['USERPROFILE']) return env['USERPROFILE'];
-  return fallback;
+  return env['HOME'] || (facts.os === 'win32' ? variable(facts, env, 'USERPROFILE') : undefined) || fallback;
+}
+
+/** This machine's facts. */
+export function currentPlatform(env: Readonly<Record<string, string | undefined>>): PlatformFacts {
+  return platformFacts(process.platform, env);
 }

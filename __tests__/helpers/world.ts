@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Check, CheckContext, CheckOptions, CheckOutcome } from '../../src/checks/types.js';
 import type { DirectoryState, FileRead, FileReader } from '../../src/io/files.js';
+import type { PlatformFacts } from '../../src/platform.js';
 import { NO_NETWORK, type Services } from '../../src/net/services.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, type EffectiveSetup, type ResolveInputs } from '../../src/resolve/setup.js';
 
@@ -40,6 +41,10 @@ export interface WorldSpec {
   overrides?: string[];
   modelFlag?: string;
   managedConfigPath?: string;
+  /** The operating system's rules (default: the resolver's Linux). */
+  platform?: PlatformFacts;
+  /** Paths that are executable files (for finding `codex` on PATH). */
+  executables?: string[];
 }
 
 export interface World extends ResolveInputs {
@@ -108,6 +113,8 @@ export function makeWorld(spec: WorldSpec = {}): World {
     managedConfigPath: spec.managedConfigPath ?? MANAGED,
     readFile,
     directoryState,
+    ...(spec.platform ? { platform: spec.platform } : {}),
+    ...(spec.executables ? { isExecutableFile: (path: string) => spec.executables!.includes(path) } : {}),
   };
 
   const checkContext = (options: Partial<CheckOptions> = {}, services: Services = NO_NETWORK): Omit<CheckContext, 'earlier'> => ({

@@ -208,7 +208,12 @@ function networkFailureSummary(response: NetworkFailureResult, explained: string
     : `${explained}: there is no Mantle endpoint in ${region}, or this machine has no network`;
 }
 
-function networkFailureFix(response: NetworkFailureResult, explained: string, host: string, region: string, overridden: boolean): string {
+function networkFailureFix(response: NetworkFailureResult, explained: string, host: string, region: string, overridden: boolean, caBundle: boolean): string {
+  if (response.failure.kind === 'tls' && caBundle) {
+    // The AWS CLI reads AWS_CA_BUNDLE; Codex's AWS SDK for Rust does not (awslabs/aws-sdk-rust#1362), nor does
+    // Node, so a CA named only there is trusted by neither Codex nor this doctor.
+    return `${explained} AWS_CA_BUNDLE is set, but Codex ignores it (only the AWS CLI reads it): give Codex the CA through SSL_CERT_FILE or CODEX_CA_CERTIFICATE, and this doctor through NODE_EXTRA_CA_CERTS.`;
+  }
   if (proxyFailed(response)) {
     return `Fix or remove the proxy setting (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY: Codex reads the same ones and would fail the same way), or add ${host.replace(/:\d+$/, '')} to NO_PROXY if it must be reached directly.`;
   }
@@ -252,7 +257,7 @@ export const bedrockResponses: Check = {
         code: proxyFailed(response) ? 'bedrock.proxy-failed' : `bedrock.network-${response.failure.kind}`,
         summary: networkFailureSummary(response, explained.summary, region, setup.baseUrl !== null),
         details: [`POST ${base}/responses`, ...(response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : [])],
-        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null),
+        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null, setup.env.nonEmpty('AWS_CA_BUNDLE') !== undefined),
         docs: DOCS,
         facts: { networkError: response.failure.kind, latencyMs: response.latencyMs },
       };

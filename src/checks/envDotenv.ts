@@ -78,7 +78,9 @@ export const envDotenv: Check = {
     if (shellNeeds.length > 0) {
       codes.push('env.desktop-needs-dotenv');
       warnings.push(`only your shell sets ${shellNeeds.map((need) => need.what).join(' and ')}: the Codex desktop app and IDE extension will not see ${shellNeeds.length === 1 ? 'it' : 'them'}`);
-      remediation.push(`If you use the desktop app or IDE extension, add to ${path}:\n${shellNeeds.flatMap((need) => need.lines).join('\n')}\nthen chmod 600 ${path}`);
+      // On Windows file modes do not protect the file (its ACL does), so there is no chmod to suggest.
+      const protect = setup.platform.posixModes ? `\nthen chmod 600 ${path}` : '';
+      remediation.push(`If you use the desktop app or IDE extension, add to ${path}:\n${shellNeeds.flatMap((need) => need.lines).join('\n')}${protect}`);
     }
     const read = dotenv.read;
     if (read.status === 'missing') {
@@ -114,7 +116,7 @@ export const envDotenv: Check = {
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? 'that line' : 'those lines'} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
-    if (secretKeys.length > 0 && (read.mode & 0o077) !== 0) {
+    if (secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 0o077) !== 0) {
       codes.push('env.dotenv-permissions');
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(', ')}) and is readable by ${read.mode & 0o007 ? 'others' : 'its group'} (mode ${(read.mode & 0o777).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);

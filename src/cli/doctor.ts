@@ -7,7 +7,8 @@ import type { Check, CheckResult } from '../checks/types.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { currentPlatform, homeFolder, managedConfigPath } from '../platform.js';
 import { renderGithub } from '../report/github.js';
 import { idColumnWidth, paletteFor, renderCheck, renderFooter, renderHeader, renderHuman, type HumanStyle, type Palette, type SetupRow } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
@@ -133,17 +134,22 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   /** Set once the header and check lines went to the terminal as the checks finished. */
   let printedLive = false;
   try {
-    setup = resolveSetup({
+    const platform = currentPlatform(io.shellEnv);
+    const located = {
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
+      shellEnv: io.shellEnv,
+      homeDir: homeFolder(platform, io.shellEnv, homedir()),
+      directoryState,
+    };
+    setup = resolveSetup({
+      ...located,
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.model !== undefined ? { modelFlag: options.model } : {}),
       configOverrides: options.configOverrides,
-      shellEnv: io.shellEnv,
-      homeDir: io.shellEnv['HOME'] || homedir(),
-      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
       readFile: readFileFromDisk,
-      directoryState,
       isExecutableFile,
+      platform,
     });
     const resolved = setup;
     if (!options.offline) {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
 import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
+import { findOnPath, platformFacts, type PlatformFacts } from '../platform.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
@@ -26,6 +27,8 @@ export interface ResolveInputs {
   directoryState: (path: string) => DirectoryState;
   /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
   isExecutableFile?: (path: string) => boolean;
+  /** The operating system's rules (PATH, PATHEXT, file modes); absent means Linux. */
+  platform?: PlatformFacts;
 }
 
 /** The Codex CLI the shell would run as `codex`, found on PATH like a shell does (first match wins). */
@@ -57,6 +60,7 @@ export interface EffectiveSetup {
   /** Null when there is no usable region and no base_url override. */
   endpoint: Sourced<string> | null;
   codexCli: CodexCli;
+  platform: PlatformFacts;
 }
 
 export class UsageError extends Error {}
@@ -69,7 +73,7 @@ export function parseOverrides(raw: readonly string[]): CliOverride[] {
   });
 }
 
-function resolveCodexHome(inputs: ResolveInputs): CodexHome {
+export function resolveCodexHome(inputs: Pick<ResolveInputs, 'codexHomeFlag' | 'shellEnv' | 'homeDir' | 'directoryState'>): CodexHome {
   // Same rule as Codex: $CODEX_HOME when set, else ~/.codex. The flag stands in for $CODEX_HOME.
   const fromEnv = inputs.shellEnv['CODEX_HOME'];
   const [path, origin]: [string, Origin] = inputs.codexHomeFlag
@@ -140,19 +144,15 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     awsCredentials,
     endpoint,
     codexCli: findCodexCli(inputs),
+    platform: inputs.platform ?? LINUX,
   };
 }
 
+const LINUX = platformFacts('linux', {});
+
 function findCodexCli(inputs: ResolveInputs): CodexCli {
   // The shell's PATH, not the .env overlay: .env is applied by Codex after the shell has chosen the binary.
-  const searchedPath = inputs.shellEnv['PATH'] ?? '';
-  const isExecutable = inputs.isExecutableFile ?? (() => false);
-  const path = searchedPath
-    .split(':')
-    .filter(Boolean)
-    .map((dir) => join(dir, 'codex'))
-    .find((candidate) => isExecutable(candidate));
-  return { path: path ?? null, searchedPath };
+  return findOnPath('codex', inputs.platform ?? LINUX, inputs.shellEnv, inputs.isExecutableFile ?? (() => false));
 }
 
 function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[]): Sourced<string> {
