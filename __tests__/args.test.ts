@@ -59,6 +59,7 @@ describe('every option keeps its meaning', () => {
     [['doctor', '-m', ' spaced '], { model: ' spaced ' }],
     [['doctor', '-m', '5'], { model: '5' }],
     [['doctor', '--profile=a=b'], { profile: 'a=b' }],
+    [['doctor', '--junit', 'out.xml'], { junitPath: 'out.xml' }],
   ] as const)('%j', (argv, expected) => {
     expect(options([...argv])).toEqual(expect.objectContaining(expected));
   });
@@ -85,6 +86,7 @@ describe('usage errors say what was meant', () => {
     [['doctor', '--json', '--format', 'junit'], '--json and --format junit contradict each other'],
     [['doctor', '--timeout', '0'], '--timeout must be a positive number'],
     [['doctor', '--codex-version', ' '], '--codex-version needs a Codex release'],
+    [['doctor', '--junit'], 'option --junit needs a value'],
   ] as const)('%j', (argv, message) => {
     expect(usageError([...argv])).toContain(message);
   });

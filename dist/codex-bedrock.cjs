@@ -7298,6 +7298,7 @@ var DOCTOR_OPTIONS = {
   only: { type: "string", array: true, describe: "Run only these checks (ID[,ID...])", requiresArg: true },
   skip: { type: "string", array: true, describe: "Do not run these checks (their dependents are skipped too)", requiresArg: true },
   report: { type: "string", describe: 'Also write a redacted Markdown support report to FILE ("-": print it instead)' },
+  junit: { type: "string", describe: "Also write the JUnit XML report of the same run to FILE", requiresArg: true },
   timeout: { type: "string", describe: "Time limit for each network step, in seconds", defaultDescription: "10", requiresArg: true },
   strict: { type: "boolean", describe: "Warnings also make the exit code 1" },
   "allow-govcloud": { type: "boolean", describe: "Report a GovCloud region as a warning instead of a failure" },
@@ -7372,6 +7373,8 @@ function doctorOptions(values, env3) {
     return "--report needs a file name, or - for stdout";
   if (values.report === "-" && format3 !== "human")
     return `--report - prints the support report on stdout, where --format ${format3} also goes; write the report to a file instead`;
+  if (values.junit === "")
+    return "--junit needs a file name";
   if (values["codex-version"] !== void 0 && values["codex-version"].trim() === "")
     return "--codex-version needs a Codex release such as 0.169.0";
   return {
@@ -7390,7 +7393,8 @@ function doctorOptions(values, env3) {
     color: values.color !== false && !env3["NO_COLOR"],
     only,
     skip,
-    reportPath: values.report ?? null
+    reportPath: values.report ?? null,
+    ...values.junit !== void 0 ? { junitPath: values.junit } : {}
   };
 }
 function parseCommandLine(argv, env3 = {}, columns) {
@@ -11203,21 +11207,26 @@ Run codex-bedrock doctor --help for the options.
 `);
   }
   let exitCode = exitCodeFor(report, options.strict);
+  const writeOutput = (path, what, text2) => {
+    try {
+      (0, import_node_fs3.writeFileSync)(path, text2);
+      io.stderr.write(`codex-bedrock: ${what} written to ${path}
+`);
+    } catch (writeError) {
+      io.stderr.write(`codex-bedrock: error: cannot write the ${what} to ${path}: ${writeError.code ?? String(writeError)}
+`);
+      exitCode = 2;
+    }
+  };
+  if (options.junitPath !== void 0)
+    writeOutput(options.junitPath, "JUnit report", renderJunit(report));
   if (options.reportPath !== null) {
     const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null, machineFacts()));
     if (options.reportPath === "-") {
       io.stdout.write(markdown);
       return exitCode;
     }
-    try {
-      (0, import_node_fs3.writeFileSync)(options.reportPath, markdown);
-      io.stderr.write(`codex-bedrock: support report written to ${options.reportPath}
-`);
-    } catch (writeError) {
-      io.stderr.write(`codex-bedrock: error: cannot write the support report to ${options.reportPath}: ${writeError.code ?? String(writeError)}
-`);
-      exitCode = 2;
-    }
+    writeOutput(options.reportPath, "support report", markdown);
   }
   if (printedLive)
     io.stdout.write(renderFooter(report, style, palette));

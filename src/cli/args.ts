@@ -35,6 +35,7 @@ const DOCTOR_OPTIONS = {
   only: { type: 'string', array: true, describe: 'Run only these checks (ID[,ID...])', requiresArg: true },
   skip: { type: 'string', array: true, describe: 'Do not run these checks (their dependents are skipped too)', requiresArg: true },
   report: { type: 'string', describe: 'Also write a redacted Markdown support report to FILE ("-": print it instead)' },
+  junit: { type: 'string', describe: 'Also write the JUnit XML report of the same run to FILE', requiresArg: true },
   timeout: { type: 'string', describe: 'Time limit for each network step, in seconds', defaultDescription: '10', requiresArg: true },
   strict: { type: 'boolean', describe: 'Warnings also make the exit code 1' },
   'allow-govcloud': { type: 'boolean', describe: 'Report a GovCloud region as a warning instead of a failure' },
@@ -115,6 +116,7 @@ function doctorOptions(values: DoctorArgs, env: Readonly<Record<string, string |
   if (typeof skip === 'string') return skip;
   if (values.report === '') return '--report needs a file name, or - for stdout';
   if (values.report === '-' && format !== 'human') return `--report - prints the support report on stdout, where --format ${format} also goes; write the report to a file instead`;
+  if (values.junit === '') return '--junit needs a file name';
   if (values['codex-version'] !== undefined && values['codex-version'].trim() === '') return '--codex-version needs a Codex release such as 0.169.0';
   return {
     format,
@@ -133,6 +135,7 @@ function doctorOptions(values: DoctorArgs, env: Readonly<Record<string, string |
     only,
     skip,
     reportPath: values.report ?? null,
+    ...(values.junit !== undefined ? { junitPath: values.junit } : {}),
   };
 }
 

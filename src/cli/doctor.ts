@@ -197,6 +197,17 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     io.stderr.write(usage ? `codex-bedrock: ${report.error}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${report.error}\n`);
   }
   let exitCode = exitCodeFor(report, options.strict);
+  /** Writes an extra output file the user asked for; a failure to write is an error of the run (exit 2). */
+  const writeOutput = (path: string, what: string, text: string) => {
+    try {
+      writeFileSync(path, text);
+      io.stderr.write(`codex-bedrock: ${what} written to ${path}\n`);
+    } catch (writeError) {
+      io.stderr.write(`codex-bedrock: error: cannot write the ${what} to ${path}: ${(writeError as NodeJS.ErrnoException).code ?? String(writeError)}\n`);
+      exitCode = 2;
+    }
+  };
+  if (options.junitPath !== undefined) writeOutput(options.junitPath, 'JUnit report', renderJunit(report));
   if (options.reportPath !== null) {
     // The support report passes through the same redactor as every other output.
     const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null, machineFacts()));
@@ -204,13 +215,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       io.stdout.write(markdown);
       return exitCode;
     }
-    try {
-      writeFileSync(options.reportPath, markdown);
-      io.stderr.write(`codex-bedrock: support report written to ${options.reportPath}\n`);
-    } catch (writeError) {
-      io.stderr.write(`codex-bedrock: error: cannot write the support report to ${options.reportPath}: ${(writeError as NodeJS.ErrnoException).code ?? String(writeError)}\n`);
-      exitCode = 2;
-    }
+    writeOutput(options.reportPath, 'support report', markdown);
   }
   if (printedLive) io.stdout.write(renderFooter(report, style, palette));
   else if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, setupRows(setup, options, redactor), style, palette));
