@@ -85,7 +85,7 @@ describe('usage errors say what was meant', () => {
     [['doctor', '--format', 'xml'], '--format must be one of human, json, junit, github'],
     [['doctor', '--json', '--format', 'junit'], '--json and --format junit contradict each other'],
     [['doctor', '--timeout', '0'], '--timeout must be a positive number'],
-    [['doctor', '--codex-version', ' '], '--codex-version needs a Codex release'],
+    [['doctor', '--codex-version', ' '], '--codex-version needs a release number such as 0.171.0'],
     [['doctor', '--junit'], 'option --junit needs a value'],
   ] as const)('%j', (argv, message) => {
     expect(usageError([...argv])).toContain(message);

@@ -1,7 +1,6 @@
 /**
- * Windows and macOS rules with injected platform facts (the tests run on Linux): PATH split on ';' with
- * PATHEXT (npm installs `codex` as codex.cmd), the `Path` spelling, no chmod advice where file modes mean
- * nothing, the managed-config location per platform, USERPROFILE as home, CI detection, and what the doctor
+ * Windows and macOS rules with injected platform facts (the tests run on Linux): no chmod advice where file
+ * modes mean nothing (PATH and PATHEXT are src/codex/detect.ts's, tested with it), the managed-config location per platform, USERPROFILE as home, CI detection, and what the doctor
  * says about AWS_CA_BUNDLE (which Codex's AWS SDK for Rust ignores).
  */
 import { describe, expect, it } from '@jest/globals';
@@ -10,48 +9,13 @@ import { envDotenv } from '../src/checks/envDotenv.js';
 import { classifyNetworkError } from '../src/net/networkErrors.js';
 import type { MantleResult } from '../src/net/mantle.js';
 import { NO_NETWORK, type Services } from '../src/net/services.js';
-import { findOnPath, homeFolder, managedConfigPath, platformFacts } from '../src/platform.js';
+import { homeFolder, managedConfigPath, platformFacts } from '../src/platform.js';
 import { CONFIG, DOTENV, lines, makeWorld } from './helpers/world.js';
 
-const WINDOWS = platformFacts('win32', {});
-const MACOS = platformFacts('darwin', {});
-const LINUX = platformFacts('linux', {});
+const WINDOWS = platformFacts('win32');
+const MACOS = platformFacts('darwin');
+const LINUX = platformFacts('linux');
 const BEARER = 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=';
-
-describe('finding codex on PATH', () => {
-  it('Windows: entries split on ";", codex.cmd found through PATHEXT, in PATH order', () => {
-    const env = { Path: 'C:\\Windows\\System32;C:\\Users\\dev\\AppData\\Roaming\\npm', PATHEXT: '.COM;.EXE;.BAT;.CMD' };
-    const facts = platformFacts('win32', env);
-    // npm also installs an extensionless `codex` shell script there, which cmd.exe never runs.
-    const installed = new Set(['C:\\Users\\dev\\AppData\\Roaming\\npm\\codex', 'C:\\Users\\dev\\AppData\\Roaming\\npm\\codex.cmd']);
-    const found = findOnPath('codex', facts, env, (path) => installed.has(path));
-    expect(found).toEqual({ path: 'C:\\Users\\dev\\AppData\\Roaming\\npm\\codex.cmd', searchedPath: env.Path });
-  });
-
-  it('Windows: codex.exe in an earlier entry wins over codex.cmd in a later one', () => {
-    const env = { PATH: 'C:\\tools;C:\\npm' };
-    const exists = new Set(['C:\\tools\\codex.exe', 'C:\\npm\\codex.cmd']);
-    expect(findOnPath('codex', WINDOWS, env, (path) => exists.has(path)).path).toBe('C:\\tools\\codex.exe');
-  });
-
-  it('Linux and macOS: ":" separates entries and the name must match exactly (no codex.cmd)', () => {
-    const env = { PATH: '/opt/a:/usr/local/bin' };
-    for (const facts of [LINUX, MACOS]) {
-      expect(findOnPath('codex', facts, env, (path) => path === '/usr/local/bin/codex').path).toBe('/usr/local/bin/codex');
-      expect(findOnPath('codex', facts, env, (path) => path === '/usr/local/bin/codex.cmd').path).toBeNull();
-    }
-  });
-
-  it('the resolver uses the injected platform: codex.version sees codex.cmd on Windows', () => {
-    const setup = makeWorld({
-      files: { [CONFIG]: lines('model_provider = "amazon-bedrock"') },
-      env: { Path: 'C:\\npm', PATHEXT: '.EXE;.CMD' },
-      platform: platformFacts('win32', { PATHEXT: '.EXE;.CMD' }),
-      executables: ['C:\\npm\\codex.cmd'],
-    }).resolve();
-    expect(setup.codexCli.path).toBe('C:\\npm\\codex.cmd');
-  });
-});
 
 describe('no chmod advice on Windows', () => {
   const spec = (platform: ReturnType<typeof platformFacts>) => ({

@@ -62,7 +62,7 @@ it('the spinner names the step in progress, and each check line is printed befor
   const run = await onTerminal(100);
   expect(run.timedOut).toBe(false);
   // The spinner label for codex.version, then the codex.version line, then a later step's label.
-  const versionStep = run.output.indexOf('running codex --version');
+  const versionStep = run.output.indexOf('checking the Codex CLI version');
   const versionLine = run.output.indexOf('codex.version ');
   const laterStep = run.output.indexOf('checking the credential');
   expect(versionStep).toBeGreaterThan(-1);

@@ -2308,6 +2308,17 @@ function reportSetup(setup) {
 function reportCheck({ internalError: _internal, blocked: _blocked, ...check }) {
   return check;
 }
+function reportCodex(setup) {
+  const { codex } = setup;
+  return {
+    version: codex.version,
+    source: codex.versionFrom,
+    install: codex.install ? { kind: codex.install.kind, path: codex.install.path, onPath: codex.install.onPath } : null,
+    basis: codex.basis,
+    ruleSet: codex.rules.release,
+    rules: codex.rules.applied.map((rule) => ({ behaviour: rule.behaviour, value: codex.rules.behaviour[rule.behaviour], range: rule.range, established: rule.established }))
+  };
+}
 function buildReport(input) {
   const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
   input.results.forEach((result) => summary[result.status] += 1);
@@ -2319,6 +2330,7 @@ function buildReport(input) {
     overallStatus,
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
+    codex: input.setup ? reportCodex(input.setup) : null,
     checks: input.results.map(reportCheck),
     error: input.error
   };
@@ -7278,6 +7290,36 @@ var CHECK_IDS = [
   "bedrock.responses"
 ];
 
+// dist/codex/version.js
+init_import_meta_url();
+var VERSION = /^v?(\d{1,6})\.(\d{1,6})\.(\d{1,6})(?:-([0-9A-Za-z.-]{1,40}))?$/;
+function parseVersion(text2) {
+  const match = VERSION.exec(text2.trim());
+  if (!match)
+    return null;
+  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? null };
+}
+function findVersion(text2) {
+  const match = /(?<![\d.])(\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.]{1,40})?)(?![\d])/.exec(text2);
+  return match && parseVersion(match[1]) ? match[1] : null;
+}
+function compareVersions(a, b) {
+  const pa = parseVersion(a);
+  const pb = parseVersion(b);
+  if (!pa || !pb)
+    return pa ? 1 : pb ? -1 : 0;
+  const numeric = pa.major - pb.major || pa.minor - pb.minor || pa.patch - pb.patch;
+  if (numeric !== 0)
+    return numeric;
+  if (pa.prerelease === pb.prerelease)
+    return 0;
+  if (pa.prerelease === null)
+    return 1;
+  if (pb.prerelease === null)
+    return -1;
+  return pa.prerelease < pb.prerelease ? -1 : 1;
+}
+
 // dist/cli/options.js
 init_import_meta_url();
 var OUTPUT_FORMATS = ["human", "json", "junit", "github"];
@@ -7294,7 +7336,7 @@ var DOCTOR_OPTIONS = {
   profile: { alias: "p", type: "string", describe: "Codex profile: layers $CODEX_HOME/NAME.config.toml over config.toml", requiresArg: true },
   config: { alias: "c", type: "string", array: true, describe: "Codex config override KEY=VALUE, repeatable (as codex -c)", requiresArg: true },
   model: { alias: "m", type: "string", describe: "Model override (as codex -m)", requiresArg: true },
-  "codex-version": { type: "string", describe: "Use the rules of Codex release X instead of detecting the installed one", requiresArg: true },
+  "codex-version": { type: "string", describe: "Judge by the rules of Codex release X (default: the Codex found on this machine)", requiresArg: true },
   only: { type: "string", array: true, describe: "Run only these checks (ID[,ID...])", requiresArg: true },
   skip: { type: "string", array: true, describe: "Do not run these checks (their dependents are skipped too)", requiresArg: true },
   report: { type: "string", describe: 'Also write a redacted Markdown support report to FILE ("-": print it instead)' },
@@ -7375,8 +7417,9 @@ function doctorOptions(values, env3) {
     return `--report - prints the support report on stdout, where --format ${format3} also goes; write the report to a file instead`;
   if (values.junit === "")
     return "--junit needs a file name";
-  if (values["codex-version"] !== void 0 && values["codex-version"].trim() === "")
-    return "--codex-version needs a Codex release such as 0.169.0";
+  const codexVersion2 = values["codex-version"];
+  if (codexVersion2 !== void 0 && !parseVersion(codexVersion2))
+    return `--codex-version needs a release number such as 0.171.0 (got ${JSON.stringify(codexVersion2)})`;
   return {
     format: format3,
     offline: values.offline ?? false,
@@ -7384,7 +7427,7 @@ function doctorOptions(values, env3) {
     ...values.profile !== void 0 ? { profile: values.profile } : {},
     configOverrides: (values.config ?? []).map(String),
     ...values.model !== void 0 ? { model: values.model } : {},
-    ...values["codex-version"] !== void 0 ? { codexVersion: values["codex-version"].trim() } : {},
+    ...codexVersion2 !== void 0 ? { codexVersion: codexVersion2.trim().replace(/^v/, "") } : {},
     timeoutSeconds,
     strict: values.strict ?? false,
     allowGovcloud: values["allow-govcloud"] ?? false,
@@ -7439,10 +7482,111 @@ init_import_meta_url();
 var import_node_fs3 = require("node:fs");
 var import_node_os3 = require("node:os");
 
-// dist/checks/index.js
+// dist/codex/detect.js
+init_import_meta_url();
+var import_node_path = require("node:path");
+var pathApi = (platform) => platform === "win32" ? import_node_path.win32 : import_node_path.posix;
+function codexCandidatesOnPath(platform, shellEnv) {
+  const path = pathApi(platform);
+  const searchedPath = (platform === "win32" ? shellEnv["Path"] ?? shellEnv["PATH"] : shellEnv["PATH"]) ?? "";
+  const dirs = searchedPath.split(platform === "win32" ? ";" : ":").filter((dir) => dir.trim() !== "");
+  const names = platform === "win32" ? (shellEnv["PATHEXT"] ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean).map((ext) => `codex${ext.toLowerCase()}`) : ["codex"];
+  return { searchedPath, candidates: dirs.flatMap((dir) => names.map((name) => path.join(dir, name))) };
+}
+function readJson(readFile, file) {
+  const read = readFile(file);
+  if (read.status !== "ok")
+    return null;
+  try {
+    const parsed = JSON.parse(read.text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+var validVersion = (value) => typeof value === "string" && parseVersion(value) ? value.trim() : null;
+function versionFromLayout(platform, launcher, resolved, readFile) {
+  const path = pathApi(platform);
+  const npmPackages = [path.dirname(path.dirname(resolved))];
+  if (platform === "win32")
+    npmPackages.push(path.join(path.dirname(launcher), "node_modules", "@openai", "codex"));
+  if (path.basename(resolved) === "codex.js" || platform === "win32") {
+    for (const pkgDir of npmPackages) {
+      const manifestPath = path.join(pkgDir, "package.json");
+      const manifest = readJson(readFile, manifestPath);
+      if (manifest?.["name"] === "@openai/codex") {
+        const version = validVersion(manifest["version"]);
+        return { kind: "npm", version, versionFrom: version ? manifestPath : null };
+      }
+    }
+  }
+  const nativeManifestPath = path.join(path.dirname(path.dirname(resolved)), "codex-package.json");
+  const native = readJson(readFile, nativeManifestPath);
+  if (native) {
+    const version = validVersion(native["version"]);
+    return { kind: "native", version, versionFrom: version ? nativeManifestPath : null };
+  }
+  const cask = /[\\/]Caskroom[\\/]codex[\\/]([^\\/]+)[\\/]/.exec(resolved);
+  if (cask) {
+    const version = validVersion(cask[1]);
+    return { kind: "homebrew", version, versionFrom: version ? `the Homebrew cask folder ${path.dirname(resolved)}` : null };
+  }
+  return { kind: "native", version: null, versionFrom: null };
+}
+function desktopAppBinaries(probes) {
+  const { platform, homeDir, shellEnv } = probes;
+  if (platform === "darwin") {
+    return ["/Applications/Codex.app", import_node_path.posix.join(homeDir, "Applications", "Codex.app")].map((app) => import_node_path.posix.join(app, "Contents", "Resources", "codex"));
+  }
+  if (platform === "win32") {
+    const local = shellEnv["LOCALAPPDATA"] ?? (shellEnv["USERPROFILE"] ? import_node_path.win32.join(shellEnv["USERPROFILE"], "AppData", "Local") : null);
+    return local ? [import_node_path.win32.join(local, "Programs", "Codex", "resources", "codex.exe")] : [];
+  }
+  return [];
+}
+var EDITOR_EXTENSION_DIRS = [".vscode", ".vscode-insiders", ".vscode-server", ".cursor", ".windsurf", ".vscode-oss"];
+function ideExtensionBinaries(probes) {
+  const path = pathApi(probes.platform);
+  const binaryName = probes.platform === "win32" ? "codex.exe" : "codex";
+  const home = probes.platform === "win32" ? probes.shellEnv["USERPROFILE"] ?? probes.homeDir : probes.homeDir;
+  const found = [];
+  for (const editor of EDITOR_EXTENSION_DIRS) {
+    const extensions = path.join(home, editor, "extensions");
+    const bundles = probes.listDir(extensions).filter((name) => name.startsWith("openai.chatgpt-")).sort().reverse();
+    for (const bundle of bundles) {
+      const bin = path.join(extensions, bundle, "bin");
+      for (const target of probes.listDir(bin))
+        found.push(path.join(bin, target, binaryName));
+    }
+  }
+  return found;
+}
+function detectCodexInstalls(probes) {
+  const { searchedPath, candidates } = codexCandidatesOnPath(probes.platform, probes.shellEnv);
+  const installs = [];
+  const onPath = candidates.find((candidate) => probes.isExecutableFile(candidate));
+  if (onPath) {
+    const resolved = probes.realpath(onPath) ?? onPath;
+    installs.push({ ...versionFromLayout(probes.platform, onPath, resolved, probes.readFile), path: onPath, resolvedPath: resolved === onPath ? null : resolved, onPath: true });
+  }
+  const bundled = [
+    ["desktop-app", desktopAppBinaries(probes)],
+    ["ide-extension", ideExtensionBinaries(probes)]
+  ];
+  for (const [kind, paths] of bundled) {
+    for (const binary of paths.filter((candidate) => probes.isExecutableFile(candidate))) {
+      const resolved = probes.realpath(binary) ?? binary;
+      const layout = versionFromLayout(probes.platform, binary, resolved, probes.readFile);
+      installs.push({ kind, path: binary, resolvedPath: resolved === binary ? null : resolved, version: layout.version, versionFrom: layout.versionFrom, onPath: false });
+    }
+  }
+  return { searchedPath, installs };
+}
+
+// dist/codex/release.js
 init_import_meta_url();
 
-// dist/checks/authIdentity.js
+// dist/codex/rules.js
 init_import_meta_url();
 
 // dist/catalogue/regions.js
@@ -7483,6 +7627,255 @@ function partitionOf(region) {
 function mantleEndpoint(region) {
   return `https://bedrock-mantle.${region}.api.aws/openai/v1`;
 }
+
+// dist/codex/rules.js
+var FIRST_BEDROCK_RELEASE = "0.128.0";
+var NEWEST_KNOWN_RELEASE = "0.171.0";
+var bisected = (lastOld, before, firstNew, after) => `conformance bisect on real releases: ${lastOld} ${before}, ${firstNew} ${after}`;
+var RULE_TABLE = {
+  providerKeys: {
+    behaviour: "providerKeys",
+    what: "`base_url`, `auth` and `http_headers` under [model_providers.amazon-bedrock]",
+    changes: [
+      { from: "0.128.0", value: [], established: 'conformance: refused by 0.128.0 \u2026 0.144.6 ("only supports changing `aws.profile` and `aws.region`"), no request sent' },
+      { from: "0.145.0", value: ["base_url", "auth", "http_headers"], established: bisected("0.144.6", "refuses base_url", "0.145.0", "sends to it") }
+    ]
+  },
+  awsKeys: {
+    behaviour: "awsKeys",
+    what: "keys known under [model_providers.amazon-bedrock.aws] (others are ignored, never refused)",
+    changes: [
+      { from: "0.128.0", value: ["profile", "region"], established: "conformance: auth_refresh and credential_export are silently ignored in 0.128.0 \u2026 0.148.0 (request sent)" },
+      { from: "0.149.0", value: ["profile", "region", "auth_refresh"], established: bisected("0.148.0", "does not name aws.auth_refresh in its refusal", "0.149.0", "names it") },
+      { from: "0.155.0", value: ["profile", "region", "credential_export", "auth_refresh"], established: bisected("0.154.0", "does not name aws.credential_export", "0.155.0", "names and uses it") }
+    ]
+  },
+  warnsIgnoredKeys: {
+    behaviour: "warnsIgnoredKeys",
+    what: "Codex warns about unknown keys under the provider table",
+    changes: [
+      { from: "0.128.0", value: false, established: "conformance: an unknown provider key is ignored silently by 0.128.0 \u2026 0.155.1" },
+      { from: "0.156.0", value: true, established: bisected("0.155.1", "ignores it silently", "0.156.0", 'prints "Codex is ignoring 1 unrecognized configuration setting"') }
+    ]
+  },
+  profileFlag: {
+    behaviour: "profileFlag",
+    what: "`-p NAME` reads `NAME.config.toml` (else the legacy `[profiles.NAME]` table)",
+    changes: [
+      { from: "0.128.0", value: "legacy-table", established: 'conformance: 0.128.0 \u2026 0.133.0 read [profiles.NAME] and answer a missing one (or work.config.toml alone) with "config profile `NAME` not found"' },
+      { from: "0.134.0", value: "profile-file", established: bisected("0.133.0", "reads [profiles.work]", "0.134.0", "reads work.config.toml and refuses legacy profile = / [profiles.work]") }
+    ]
+  },
+  bearerRegionFromEnv: {
+    behaviour: "bearerRegionFromEnv",
+    what: "a Bedrock API key takes its region from AWS_REGION / AWS_DEFAULT_REGION (else only aws.region)",
+    changes: [
+      { from: "0.128.0", value: false, established: 'conformance: 0.128.0 \u2026 0.135.0 fail with "bearer token auth requires `model_providers.amazon-bedrock.aws.region`"' },
+      { from: "0.136.0", value: true, established: bisected("0.135.0", "ignores AWS_REGION for a bearer key", "0.136.0", "sends to the AWS_REGION / AWS_DEFAULT_REGION / .env region") }
+    ]
+  },
+  profileBeatsBearer: {
+    behaviour: "profileBeatsBearer",
+    what: "`aws.profile` beats AWS_BEARER_TOKEN_BEDROCK (else the bearer key wins)",
+    changes: [
+      { from: "0.128.0", value: false, established: "conformance: 0.128.0 \u2026 0.149.1 send the bearer key although aws.profile is set" },
+      { from: "0.150.0", value: true, established: bisected("0.149.1", "sends the bearer key", "0.150.0", "signs with the profile") }
+    ]
+  },
+  credentialExport: {
+    behaviour: "credentialExport",
+    what: "`aws.credential_export` is used to sign requests (else silently ignored)",
+    changes: [
+      { from: "0.128.0", value: "ignored", established: "conformance: 0.128.0 \u2026 0.154.0 ignore it silently and send the bearer key" },
+      { from: "0.155.0", value: "used", established: bisected("0.154.0", "ignores it", "0.155.0", "signs with the exported keys, ahead of the bearer key") }
+    ]
+  },
+  defaultModel: {
+    behaviour: "defaultModel",
+    what: "the model Codex sends when `model` is not set",
+    changes: [
+      { from: "0.128.0", value: "openai.gpt-5.4", established: "conformance: request body of 0.128.0 \u2026 0.135.0" },
+      { from: "0.136.0", value: "openai.gpt-5.5", established: bisected("0.135.0", "sends openai.gpt-5.4", "0.136.0", "sends openai.gpt-5.5") },
+      { from: "0.145.0", value: "openai.gpt-5.6-sol", established: bisected("0.144.6", "sends openai.gpt-5.5", "0.145.0", "sends openai.gpt-5.6-sol") },
+      { from: "0.157.0", value: "openai.gpt-6-sol", established: bisected("0.156.1", "sends openai.gpt-5.6-sol", "0.157.0", "sends openai.gpt-6-sol") },
+      { from: "0.159.1", value: "openai.gpt-6.1-sol", established: bisected("0.159.0", "sends openai.gpt-6-sol", "0.159.1", "sends openai.gpt-6.1-sol") },
+      { from: "0.171.0", value: "openai.gpt-6.2-sol", established: "conformance: 0.169.0 sends openai.gpt-6.1-sol, 0.171.0 openai.gpt-6.2-sol (there is no 0.170 on npm)" }
+    ]
+  },
+  catalogue: {
+    behaviour: "catalogue",
+    what: "the release's Bedrock model catalogue (`codex debug models`)",
+    changes: [
+      { from: "0.128.0", value: ["openai.gpt-5.4", "openai.gpt-oss-120b", "openai.gpt-oss-20b"], established: "conformance: `codex debug models` of 0.128.0 \u2026 0.135.0" },
+      { from: "0.136.0", value: ["openai.gpt-5.5", "openai.gpt-5.4"], established: "conformance: `codex debug models` of 0.136.0 \u2026 0.142.2" },
+      { from: "0.142.3", value: ["openai.gpt-5.5", "openai.gpt-5.4", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna"], established: "conformance: `codex debug models` of 0.142.3 \u2026 0.144.6" },
+      { from: "0.145.0", value: ["openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5", "openai.gpt-5.4"], established: "conformance: `codex debug models` of 0.145.0 \u2026 0.153.2" },
+      { from: "0.153.3", value: ["openai.gpt-5.6-sol", "openai.gpt-6-astra", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5", "openai.gpt-5.4"], established: "conformance: `codex debug models` of 0.153.3 \u2026 0.156.1" },
+      { from: "0.157.0", value: ["openai.gpt-6-sol", "openai.gpt-6-astra", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5", "openai.gpt-5.4"], established: "conformance: `codex debug models` of 0.157.0 \u2026 0.157.1" },
+      { from: "0.158.0", value: ["openai.gpt-6-sol", "openai.gpt-6-astra", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.158.0 \u2026 0.159.0 (openai.gpt-5.4 dropped)" },
+      { from: "0.159.1", value: ["openai.gpt-6.1-sol", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.159.1 \u2026 0.164.0" },
+      { from: "0.165.0", value: ["openai.gpt-6.1-sol", "openai.gpt-6.1-terra", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: bisected("0.164.0", "does not list openai.gpt-6.1-terra", "0.165.0", "lists it (through 0.169.0)") },
+      { from: "0.171.0", value: ["openai.gpt-6.2-sol", "openai.gpt-6.2-astra", "openai.gpt-6.1-terra", "openai.gpt-6.1-sol", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.171.0" }
+    ]
+  },
+  govcloud: {
+    behaviour: "govcloud",
+    what: "GovCloud regions (us-gov-east-1, us-gov-west-1) are sent to Mantle (else refused)",
+    changes: [
+      { from: "0.128.0", value: "refused", established: "conformance: 0.128.0 \u2026 0.160.1 refuse us-gov-west-1 and us-gov-east-1 before sending" },
+      { from: "0.161.0", value: "sent", established: bisected("0.160.1", "refuses us-gov-west-1", "0.161.0", "sends to bedrock-mantle.us-gov-west-1.api.aws") }
+    ]
+  },
+  regionAllowList: {
+    behaviour: "regionAllowList",
+    what: "regions the provider accepts without a base_url override",
+    changes: [{ from: "0.128.0", value: CODEX_MANTLE_REGIONS, established: "conformance: the same 12 regions sent, and us-west-1, ca-central-1, ap-southeast-1 refused, by 0.128.0 and 0.171.0" }]
+  },
+  regionRefusal: {
+    behaviour: "regionRefusal",
+    what: "the words of Codex's refusal of a region",
+    changes: [
+      { from: "0.128.0", value: "Amazon Bedrock Mantle does not support region", established: "conformance: 0.128.0 \u2026 0.149.1" },
+      { from: "0.150.0", value: "Amazon Bedrock does not support region", established: bisected("0.149.1", 'says "Amazon Bedrock Mantle does not support region"', "0.150.0", 'says "Amazon Bedrock does not support region"') }
+    ]
+  },
+  retries404: {
+    behaviour: "retries404",
+    what: "a 404 from Mantle is retried",
+    changes: [{ from: "0.128.0", value: true, established: `conformance: 6 POSTs (1 + 5 retries) for an unknown model in 0.128.0 and 0.171.0; SPEC 3.9's "not retried from 0.164\u20130.166" was not seen` }]
+  },
+  retries429: {
+    behaviour: "retries429",
+    what: "a 429 from Mantle is retried",
+    changes: [
+      { from: "0.128.0", value: false, established: "conformance: 1 POST for a 429 in 0.128.0 \u2026 0.160.1" },
+      { from: "0.161.0", value: true, established: bisected("0.160.1", "sends 1 POST", "0.161.0", "sends 6 POSTs") }
+    ]
+  },
+  storedApiKey: {
+    behaviour: "storedApiKey",
+    what: 'a Bedrock API key stored in auth.json (`auth_mode = "bedrockApiKey"`) is used (else Codex refuses to start on it)',
+    changes: [
+      { from: "0.128.0", value: "unknown", established: 'conformance: 0.128.0 \u2026 0.139.0 exit with "unknown variant `bedrockApiKey`" before sending' },
+      { from: "0.140.0", value: "used", established: bisected("0.139.0", "refuses to start", "0.140.0", "sends the stored key ahead of AWS_BEARER_TOKEN_BEDROCK") }
+    ]
+  },
+  storedAccessKeys: {
+    behaviour: "storedAccessKeys",
+    what: 'AWS access keys stored in auth.json (`auth_mode = "bedrockAccessKeys"`): where they rank',
+    changes: [
+      { from: "0.128.0", value: "unknown", established: 'conformance: 0.128.0 \u2026 0.146.1 exit with "unknown variant `bedrockAccessKeys`" before sending' },
+      { from: "0.147.0", value: "after-bearer-key", established: bisected("0.146.1", "refuses to start", "0.147.0", "parses them but sends AWS_BEARER_TOKEN_BEDROCK when it is set") },
+      { from: "0.150.0", value: "before-bearer-key", established: bisected("0.149.1", "sends the bearer key", "0.150.0", "signs with the stored keys") }
+    ]
+  }
+};
+var BEHAVIOUR_NAMES = Object.keys(RULE_TABLE);
+function changeFor(row, version) {
+  let found = row.changes[0];
+  for (const change of row.changes)
+    if (compareVersions(change.from, version) <= 0)
+      found = change;
+  return found;
+}
+function nextChange(row, from) {
+  return row.changes.find((change) => compareVersions(change.from, from) > 0)?.from ?? null;
+}
+function rulesFor(version) {
+  const release2 = compareVersions(version, FIRST_BEDROCK_RELEASE) < 0 ? FIRST_BEDROCK_RELEASE : compareVersions(version, NEWEST_KNOWN_RELEASE) > 0 ? NEWEST_KNOWN_RELEASE : version;
+  const behaviour = {};
+  const applied = [];
+  for (const name of BEHAVIOUR_NAMES) {
+    const row = RULE_TABLE[name];
+    const change = changeFor(row, release2);
+    behaviour[name] = change.value;
+    const until = nextChange(row, change.from);
+    applied.push({ behaviour: name, what: row.what, range: until ? `${change.from} \u2013 before ${until}` : `${change.from} and later`, established: change.established });
+  }
+  return { release: release2, behaviour, applied };
+}
+
+// dist/codex/release.js
+function decidingInstall(detection) {
+  return detection.installs.find((install) => install.onPath) ?? detection.installs[0] ?? null;
+}
+function basisFor(version) {
+  if (compareVersions(version, FIRST_BEDROCK_RELEASE) < 0)
+    return "older-than-supported";
+  if (compareVersions(version, NEWEST_KNOWN_RELEASE) > 0)
+    return "newer-than-known";
+  return "detected";
+}
+function namedRelease(version, detection = { searchedPath: "", installs: [] }) {
+  const basis = basisFor(version);
+  return { detection, install: decidingInstall(detection), version, versionFrom: "--codex-version", versionProblem: null, basis: basis === "detected" ? "flag" : basis, rules: rulesFor(version) };
+}
+async function chooseCodexRelease(detection, flagVersion, probeVersion) {
+  const install = decidingInstall(detection);
+  const release2 = (version2, versionFrom, versionProblem, basis) => ({
+    detection,
+    install,
+    version: version2,
+    versionFrom,
+    versionProblem,
+    basis,
+    rules: rulesFor(version2 && basis !== "version-unknown" ? version2 : NEWEST_KNOWN_RELEASE)
+  });
+  if (flagVersion !== void 0)
+    return namedRelease(flagVersion, detection);
+  if (!install)
+    return release2(null, null, null, "not-found");
+  if (install.version)
+    return release2(install.version, install.versionFrom, null, basisFor(install.version));
+  const answer = await probeVersion(install.path);
+  if (!answer.ok)
+    return release2(null, null, `\`${install.path} --version\` failed: ${answer.reason}`, "version-unknown");
+  const version = findVersion(answer.output);
+  if (!version)
+    return release2(null, null, `\`${install.path} --version\` printed no version (${JSON.stringify(answer.output.slice(0, 80))})`, "version-unknown");
+  return release2(version, `\`${install.path} --version\``, null, basisFor(version));
+}
+
+// dist/net/codexCli.js
+init_import_meta_url();
+async function readCodexVersion(path, timeoutMs) {
+  const { spawn } = await __codexBedrockImport("node:child_process");
+  return new Promise((resolve5) => {
+    const child = spawn(path, ["--version"], { detached: true, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, timeoutMs);
+    child.stdout.on("data", (chunk) => stdout = (stdout + chunk.toString()).slice(0, 64 * 1024));
+    child.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(0, 64 * 1024));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve5({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut)
+        return resolve5({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
+      if (code === 0)
+        return resolve5({ ok: true, output: stdout.trim() });
+      const detail = stderr.trim().split("\n")[0];
+      resolve5({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
+    });
+  });
+}
+
+// dist/checks/index.js
+init_import_meta_url();
+
+// dist/checks/authIdentity.js
+init_import_meta_url();
 
 // dist/net/sts.js
 init_import_meta_url();
@@ -8339,26 +8732,6 @@ var authToken = {
 // dist/checks/bedrockResponses.js
 init_import_meta_url();
 
-// dist/catalogue/models.js
-init_import_meta_url();
-var CODEX_DEFAULT_BEDROCK_MODEL = "openai.gpt-6.1-sol";
-var MODEL_CATALOGUE = [
-  { id: "openai.gpt-5.5", status: "current", seenIn: "Codex-on-Bedrock setup guide and Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-5.4", status: "current", seenIn: "Codex-on-Bedrock setup guide (not in Codex 0.169.0\u2019s catalogue: Codex warns it has no metadata and uses fallback metadata)" },
-  { id: "openai.gpt-5.6-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-5.6-terra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-5.6-luna", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-6.1-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue (its default)" },
-  { id: "openai.gpt-6.1-terra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-6-astra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-6-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue (codex debug models)" },
-  { id: "openai.gpt-6-luna", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-oss-120b", status: "retired", seenIn: "dropped from Codex\u2019s Bedrock catalogue" },
-  { id: "openai.gpt-oss-20b", status: "retired", seenIn: "dropped from Codex\u2019s Bedrock catalogue" },
-  { id: "openai.gpt-5.4-cmb", status: "retired", seenIn: "old id of gpt-5.4", replacedBy: "openai.gpt-5.4" }
-];
-var CURRENT_MODEL_IDS = MODEL_CATALOGUE.filter((m) => m.status === "current").map((m) => m.id);
-
 // dist/net/mantle.js
 init_import_meta_url();
 var MANTLE_SIGNING_SERVICE = "bedrock-mantle";
@@ -8525,6 +8898,7 @@ async function diagnose(context, response, base, auth, region) {
     return fail("credential-rejected", `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === "bearer" ? "the Bedrock API key is invalid, revoked, expired or from another region" : "the IAM credentials were not accepted"}${skewNote}`, setup.auth.mode === "bearer" ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : "Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.");
   }
   if (response.status === 404) {
+    details.push(retryNote(setup, "a 404", setup.codex.rules.behaviour.retries404));
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail("model-access", `Model ${model} is listed at ${base} but the Responses call got HTTP 404: ${error.message}`, `Check that model access for ${model} is enabled for this account in ${region}.`);
@@ -8533,12 +8907,13 @@ async function diagnose(context, response, base, auth, region) {
       const ranked = bySimilarity(model, offered);
       return fail("model-not-offered", `Model ${model} is not offered at ${base} (HTTP 404). Models it offers, closest first: ${ranked.slice(0, 8).join(", ")}`, `Set model = "${ranked[0]}" in config.toml (or pick another offered id), or use a region where ${model} is available.`);
     }
-    return fail("not-found", `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : "the endpoint path was not found"}`, /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(", ")}), or another region.` : "Check base_url: it must end in /openai/v1.");
+    return fail("not-found", `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : "the endpoint path was not found"}`, /model/i.test(error.message) ? `Use a model offered in ${region} (Codex ${setup.codex.rules.release} knows: ${setup.codex.rules.behaviour.catalogue.slice(0, 4).join(", ")}), or another region.` : "Check base_url: it must end in /openai/v1.");
   }
   if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
-    return fail("wrong-route", `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`, `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(", ")}.`);
+    return fail("wrong-route", `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`, `Pick a model that supports the Responses API, e.g. ${setup.codex.rules.behaviour.catalogue.slice(0, 3).join(", ")}.`);
   }
   if (response.status === 429) {
+    details.push(retryNote(setup, "a 429", setup.codex.rules.behaviour.retries429));
     return {
       status: "warn",
       code: "bedrock.throttled",
@@ -8578,6 +8953,10 @@ function networkFailureFix(response, explained, host, region, overridden, caBund
     return explained;
   const others = CODEX_MANTLE_REGIONS.filter((candidate) => candidate !== region).slice(0, 3);
   return `Use a region with a Mantle endpoint (e.g. ${others.join(", ")}), or check DNS/network. ${explained}`;
+}
+function retryNote(setup, what, retried) {
+  const release2 = setup.codex.rules.release;
+  return retried ? `Codex ${release2} retries ${what} five times ("Reconnecting... n/5") before it reports it` : `Codex ${release2} reports ${what} at once, without retrying`;
 }
 var bedrockResponses = {
   id: "bedrock.responses",
@@ -8626,69 +9005,87 @@ var bedrockResponses = {
 
 // dist/checks/codexVersion.js
 init_import_meta_url();
-var MINIMUM_CODEX_VERSION = "0.128.0";
 var DOCS4 = "https://developers.openai.com/codex/cli";
 var UPDATE = "npm install -g @openai/codex@latest   (or: brew upgrade codex)";
-var VERSION_TIMEOUT_MS = 5e3;
-function compareVersions(a, b) {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0)
-      return diff;
-  }
-  return 0;
+var REPORT_NEWER = "Please report it so the doctor learns this release: attach `codex-bedrock doctor --report codex-bedrock-report.md` to an issue in the codex-bedrock repository (maintainers: `npm run conformance -- --codex VERSION`). Meanwhile, `--codex-version X` judges the setup by the rules of a release you name.";
+var KIND_NAMES = {
+  npm: "npm package",
+  native: "native binary",
+  homebrew: "Homebrew cask",
+  "desktop-app": "desktop app bundle",
+  "ide-extension": "IDE extension bundle"
+};
+function describeInstall(install) {
+  return `${install.path}${install.resolvedPath ? ` -> ${install.resolvedPath}` : ""} (${KIND_NAMES[install.kind]}${install.onPath ? ", first on PATH" : ""})`;
 }
 var codexVersion = {
   id: "codex.version",
-  title: "Codex CLI version",
+  title: "Codex version and the rules applied",
   requires: [],
   network: false,
-  async run({ setup, services, options }) {
-    const cli = setup.codexCli;
-    if (!cli.path) {
-      return {
-        status: "warn",
-        code: "codex.not-on-path",
-        summary: "No Codex CLI (`codex`) on PATH; the desktop app or IDE extension may still be in use",
-        details: [`searched PATH: ${cli.searchedPath || "(empty)"}`],
-        remediation: `To use the CLI with Bedrock, install it: ${UPDATE}`,
-        docs: DOCS4
-      };
+  run({ setup }) {
+    const codex = setup.codex;
+    const release2 = codex.rules.release;
+    const installs = codex.detection.installs.map((install) => `found: ${describeInstall(install)}${install.version ? `, version ${install.version} (from ${install.versionFrom})` : ""}`);
+    const rulesLine = `rules applied: Codex ${release2} (${codex.rules.applied.map((rule) => `${rule.behaviour}: ${rule.range}`).join("; ")})`;
+    const details = [...installs, rulesLine];
+    const facts = {
+      version: codex.version,
+      versionFrom: codex.versionFrom,
+      rulesFor: release2,
+      basis: codex.basis,
+      path: codex.install?.path ?? null,
+      installKind: codex.install?.kind ?? null
+    };
+    const where = codex.install ? describeInstall(codex.install) : null;
+    switch (codex.basis) {
+      case "flag": {
+        const found = codex.install ? `; the Codex found here is ${codex.install.version ?? "of unknown version"} (${codex.install.path})` : "";
+        return { status: "pass", code: "codex.rules-from-flag", summary: `Judged by the rules of Codex ${codex.version} (--codex-version)${found}`, details, facts };
+      }
+      case "detected":
+        return { status: "pass", code: "codex.ok", summary: `Codex ${codex.version}, ${where}; rules for ${release2} applied`, details: [`version from ${codex.versionFrom}`, ...details], facts };
+      case "newer-than-known":
+        return {
+          status: "warn",
+          code: "codex.newer-than-known",
+          summary: `Codex ${codex.version} (${codex.versionFrom === "--codex-version" ? "--codex-version" : where}) is newer than ${NEWEST_KNOWN_RELEASE}, the newest release this doctor was checked against; judged by the rules of ${NEWEST_KNOWN_RELEASE}, which may have changed`,
+          details,
+          remediation: REPORT_NEWER,
+          docs: DOCS4,
+          facts
+        };
+      case "older-than-supported":
+        return {
+          status: "fail",
+          code: "codex.too-old",
+          summary: `Codex ${codex.version} (${codex.versionFrom === "--codex-version" ? "--codex-version" : where}) is older than ${FIRST_BEDROCK_RELEASE}, the first release with the Amazon Bedrock provider`,
+          details,
+          remediation: `Update it: ${UPDATE}`,
+          docs: DOCS4,
+          facts
+        };
+      case "version-unknown":
+        return {
+          status: "warn",
+          code: "codex.version-unreadable",
+          summary: `Cannot tell which Codex release ${codex.install?.path ?? ""} is: ${codex.versionProblem ?? "no version found"}; judged by the rules of the newest known release, ${release2}`,
+          details,
+          remediation: `Check that ${codex.install?.path ?? "it"} is the OpenAI Codex CLI (reinstall: ${UPDATE}), or name the release with --codex-version X.`,
+          docs: DOCS4,
+          facts
+        };
+      case "not-found":
+        return {
+          status: "warn",
+          code: "codex.not-found",
+          summary: `No Codex found (no \`codex\` on PATH, no desktop app or IDE extension bundle); judged by the rules of the newest known release, ${release2}`,
+          details: [`searched PATH: ${codex.detection.searchedPath || "(empty)"}`, rulesLine],
+          remediation: `To use the CLI with Bedrock, install it: ${UPDATE}. If Codex runs elsewhere (another machine, a container), name its release with --codex-version X.`,
+          docs: DOCS4,
+          facts
+        };
     }
-    const answer = await services.codexVersion(cli.path, Math.min(VERSION_TIMEOUT_MS, options.timeoutMs));
-    if (!answer.ok) {
-      return {
-        status: "warn",
-        code: "codex.version-failed",
-        summary: `${cli.path} --version failed: ${answer.reason}`,
-        remediation: `Reinstall the Codex CLI: ${UPDATE}`,
-        docs: DOCS4
-      };
-    }
-    const version = /(\d+)\.(\d+)\.(\d+)/.exec(answer.output)?.[0];
-    if (!version) {
-      return {
-        status: "warn",
-        code: "codex.version-unreadable",
-        summary: `Cannot read a version from \`${cli.path} --version\` (it printed ${JSON.stringify(answer.output.slice(0, 80))})`,
-        remediation: `Check that ${cli.path} is the OpenAI Codex CLI; reinstall it with: ${UPDATE}`,
-        docs: DOCS4
-      };
-    }
-    const facts = { version, path: cli.path };
-    if (compareVersions(version, MINIMUM_CODEX_VERSION) < 0) {
-      return {
-        status: "fail",
-        code: "codex.too-old",
-        summary: `Codex CLI ${version} (${cli.path}) is older than ${MINIMUM_CODEX_VERSION}, the first version with the Amazon Bedrock provider`,
-        remediation: `Update it: ${UPDATE}`,
-        docs: DOCS4,
-        facts
-      };
-    }
-    return { status: "pass", code: "codex.ok", summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
   }
 };
 
@@ -8852,6 +9249,14 @@ function fileLayer(name, path, readFile) {
     };
   }
 }
+function legacyProfileLayer(user, name) {
+  const tablePath = ["profiles", name];
+  const table = user.status === "ok" ? valueAt(user.table, tablePath) : void 0;
+  if (!isTable2(table)) {
+    return { name: "profile", path: user.path, status: "missing", problem: { kind: "missing", message: `no [profiles.${name}] table` }, table: {}, layout: EMPTY_LAYOUT, tablePath };
+  }
+  return { name: "profile", path: user.path, status: "ok", table, layout: user.layout, tablePath };
+}
 function valueAt(table, path) {
   let cursor = table;
   for (const part of path) {
@@ -8868,7 +9273,7 @@ function layerOrigin(layer, path) {
     const override = [...layer.overrides ?? []].reverse().find(holds);
     return { kind: "cli-override", flag: `-c ${override ? override.path.join(".") : key}` };
   }
-  const line = lineOfKey(layer.layout, path);
+  const line = lineOfKey(layer.layout, [...layer.tablePath ?? [], ...path]);
   return { kind: "config", layer: layer.name, path: layer.path, ...line ? { line } : {} };
 }
 function lookupConfig(layers, path) {
@@ -8911,7 +9316,6 @@ var import_node_path2 = require("node:path");
 
 // dist/platform.js
 init_import_meta_url();
-var import_node_path = require("node:path");
 function managedConfigPath(facts, codexHome) {
   return facts.os === "win32" ? `${codexHome.replace(/[\\/]+$/, "")}\\managed_config.toml` : "/etc/codex/managed_config.toml";
 }
@@ -8928,36 +9332,16 @@ function variable(facts, env3, name) {
   const key = Object.keys(env3).find((candidate) => candidate.toUpperCase() === name);
   return key === void 0 ? void 0 : env3[key];
 }
-function findOnPath(command2, facts, env3, isExecutable) {
-  const searchedPath = variable(facts, env3, "PATH") ?? "";
-  const join2 = facts.os === "win32" ? import_node_path.win32.join : import_node_path.posix.join;
-  for (const dir of searchedPath.split(facts.pathDelimiter).filter(Boolean)) {
-    for (const suffix of facts.executableSuffixes) {
-      const candidate = join2(dir, `${command2}${suffix}`);
-      if (isExecutable(candidate))
-        return { path: candidate, searchedPath };
-    }
-  }
-  return { path: null, searchedPath };
-}
-var DEFAULT_PATHEXT = ".COM;.EXE;.BAT;.CMD";
-function platformFacts(os2, env3) {
-  if (os2 === "win32") {
-    const pathext = (env3["PATHEXT"] || DEFAULT_PATHEXT).split(";").map((ext) => ext.trim().toLowerCase()).filter(Boolean);
-    return { os: "win32", pathDelimiter: ";", executableSuffixes: pathext, posixModes: false };
-  }
-  return {
-    os: os2 === "linux" || os2 === "darwin" ? os2 : "other",
-    pathDelimiter: ":",
-    executableSuffixes: [""],
-    posixModes: true
-  };
+function platformFacts(os2) {
+  if (os2 === "win32")
+    return { os: "win32", posixModes: false };
+  return { os: os2 === "linux" || os2 === "darwin" ? os2 : "other", posixModes: true };
 }
 function homeFolder(facts, env3, fallback) {
   return env3["HOME"] || (facts.os === "win32" ? variable(facts, env3, "USERPROFILE") : void 0) || fallback;
 }
-function currentPlatform(env3) {
-  return platformFacts(process.platform, env3);
+function currentPlatform() {
+  return platformFacts(process.platform);
 }
 
 // dist/resolve/auth.js
@@ -8985,7 +9369,7 @@ function readStoredLogin(read) {
     return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
   }
   if (typeof mode === "string" && !BEDROCK_AUTH_MODES.includes(mode))
-    return login;
+    return { ...login, authMode: mode };
   const apiKey = record["bedrock_api_key"];
   const keys = record["bedrock_access_keys"];
   const key = text(apiKey?.["api_key"]);
@@ -8995,6 +9379,7 @@ function readStoredLogin(read) {
   const region = text(apiKey?.["region"]);
   return {
     ...login,
+    ...typeof mode === "string" ? { authMode: mode } : {},
     ...key ? { bedrockKey: key, ...region ? { bedrockKeyRegion: region.trim() } : {} } : {},
     ...accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...sessionToken ? { sessionToken } : {} } } : {}
   };
@@ -9031,7 +9416,10 @@ function planAuth(input) {
       ...extra
     };
   }
-  if (input.configAwsProfile && typeof input.configAwsProfile.value === "string") {
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
+  const configProfilePlan = () => {
+    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== "string")
+      return void 0;
     const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
     return {
       mode: "iam",
@@ -9042,6 +9430,11 @@ function planAuth(input) {
       ignored: ignoredExcept("", `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
       ...extra
     };
+  };
+  if (profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan)
+      return plan;
   }
   if (input.storedLogin.bedrockKey) {
     const winner = present[0].what;
@@ -9067,15 +9460,24 @@ function planAuth(input) {
     };
   }
   if (bearerEnv) {
+    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === "string";
     return {
       mode: "bearer",
       source: "bearer-env",
       description: "the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK",
       origin: bearerEnv.origin,
       bearerKey: bearerEnv,
-      ignored: ignoredExcept("AWS_BEARER_TOKEN_BEDROCK", "AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials"),
+      ignored: [
+        ...ignoredExcept("AWS_BEARER_TOKEN_BEDROCK", "AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials"),
+        ...profileLoses ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile.value)}"`, why: "this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)" }] : []
+      ],
       ...extra
     };
+  }
+  if (!profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan)
+      return plan;
   }
   if (envKeys) {
     const ignored = awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why: "Codex uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before any profile" }] : [];
@@ -9484,8 +9886,32 @@ function resolveRegion(inputs) {
       rule
     };
   }
-  const tried = ["model_providers.amazon-bedrock.aws.region in the Codex config", "AWS_REGION", "AWS_DEFAULT_REGION"];
   const config = inputs.configRegion;
+  if (rule === "bearer-config-only") {
+    const value = config && typeof config.value === "string" ? trimmedOrUnset(config.value) : config?.value ?? null;
+    if (config) {
+      candidates.push({
+        sourceName: "model_providers.amazon-bedrock.aws.region",
+        written: config.value,
+        value,
+        origin: config.origin,
+        ...value === null ? { ignoredBecause: "it is empty, and Codex treats an empty aws.region as unset" } : {}
+      });
+    }
+    for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+      const sourced = env3.sourced(name);
+      if (sourced)
+        candidates.push({ sourceName: name, written: sourced.value, value: null, origin: sourced.origin, ignoredBecause: "this Codex release reads the region of a Bedrock API key only from aws.region in its config" });
+    }
+    const winner2 = candidates.find((c) => c.value !== null);
+    return {
+      effective: winner2 ? { value: winner2.value, written: winner2.written, origin: winner2.origin } : null,
+      candidates,
+      tried: ["model_providers.amazon-bedrock.aws.region in the Codex config (this Codex release reads no other source for a Bedrock API key)"],
+      rule
+    };
+  }
+  const tried = ["model_providers.amazon-bedrock.aws.region in the Codex config", "AWS_REGION", "AWS_DEFAULT_REGION"];
   if (config) {
     const value = typeof config.value === "string" ? trimmedOrUnset(config.value) : config.value;
     candidates.push({
@@ -9526,6 +9952,9 @@ function resolveRegion(inputs) {
 // dist/resolve/setup.js
 var BEDROCK_PROVIDER_ID = "amazon-bedrock";
 var PROVIDER_TABLE = ["model_providers", BEDROCK_PROVIDER_ID];
+function noCodexFound(searchedPath = "") {
+  return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: "not-found", rules: rulesFor(NEWEST_KNOWN_RELEASE) };
+}
 var UsageError = class extends Error {
 };
 function parseOverrides(raw) {
@@ -9545,9 +9974,15 @@ function resolveSetup(inputs) {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
   const env3 = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile((0, import_node_path2.join)(codexHome.path, ".env")));
-  const layers = [fileLayer("user", (0, import_node_path2.join)(codexHome.path, "config.toml"), inputs.readFile)];
-  if (inputs.profile)
-    layers.push(fileLayer("profile", (0, import_node_path2.join)(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
+  const codex = inputs.codex ?? noCodexFound(inputs.shellEnv["PATH"] ?? "");
+  const rules = codex.rules.behaviour;
+  const user = fileLayer("user", (0, import_node_path2.join)(codexHome.path, "config.toml"), inputs.readFile);
+  const layers = [user];
+  const legacyDefault = rules.profileFlag === "legacy-table" && typeof user.table["profile"] === "string" ? user.table["profile"] : void 0;
+  const profileName = inputs.profile ?? legacyDefault;
+  if (profileName) {
+    layers.push(rules.profileFlag === "profile-file" ? fileLayer("profile", (0, import_node_path2.join)(codexHome.path, `${profileName}.config.toml`), inputs.readFile) : legacyProfileLayer(user, profileName));
+  }
   if (overrides.length > 0)
     layers.push(cliLayer(overrides));
   const managed = fileLayer("managed", inputs.managedConfigPath, inputs.readFile);
@@ -9557,8 +9992,8 @@ function resolveSetup(inputs) {
   const providerKey = (key) => lookupConfig(layers, [...PROVIDER_TABLE, ...key]);
   const baseUrl = providerKey(["base_url"]) ?? null;
   const configAwsProfile = providerKey(["aws", "profile"]);
-  const storedLogin = readStoredLogin(inputs.readFile((0, import_node_path2.join)(codexHome.path, "auth.json")));
-  const auth = planAuth({ authCommand: providerKey(["auth"]), configAwsProfile, storedLogin, env: env3 });
+  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile((0, import_node_path2.join)(codexHome.path, "auth.json"))), rules);
+  const auth = planAuth({ authCommand: providerKey(["auth"]), configAwsProfile, storedLogin, env: env3, profileBeatsBearer: rules.profileBeatsBearer });
   const awsConfigPath = env3.nonEmpty("AWS_CONFIG_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "config");
   const awsCredentialsPath = env3.nonEmpty("AWS_SHARED_CREDENTIALS_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "credentials");
   const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), "config");
@@ -9567,7 +10002,7 @@ function resolveSetup(inputs) {
   const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get("region");
   const loginOrigin = { kind: "auth-json", path: storedLogin.path };
   const region = resolveRegion({
-    rule: auth.source === "codex-login" ? "stored-key" : auth.mode === "bearer" ? "bearer" : "aws-sdk",
+    rule: auth.source === "codex-login" ? "stored-key" : auth.mode === "bearer" ? rules.bearerRegionFromEnv ? "bearer" : "bearer-config-only" : "aws-sdk",
     configRegion: providerKey(["aws", "region"]),
     env: env3,
     profileRegion: {
@@ -9576,12 +10011,12 @@ function resolveSetup(inputs) {
     },
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : void 0
   });
-  const model = resolveModel(inputs.modelFlag, layers);
+  const model = resolveModel(inputs.modelFlag, layers, codex);
   const endpoint = resolveEndpoint(baseUrl, region);
   return {
     codexHome,
     env: env3,
-    profileName: inputs.profile ?? null,
+    profileName: profileName ?? null,
     layers,
     provider,
     baseUrl,
@@ -9592,21 +10027,26 @@ function resolveSetup(inputs) {
     awsConfig,
     awsCredentials,
     endpoint,
-    codexCli: findCodexCli(inputs),
+    codex,
+    profileSource: rules.profileFlag,
     platform: inputs.platform ?? LINUX
   };
 }
-var LINUX = platformFacts("linux", {});
-function findCodexCli(inputs) {
-  return findOnPath("codex", inputs.platform ?? LINUX, inputs.shellEnv, inputs.isExecutableFile ?? (() => false));
+var LINUX = platformFacts("linux");
+function storedLoginForRelease(login, rules) {
+  const { bedrockKey: _key, bedrockKeyRegion: _region, ...withoutKey } = login;
+  const known = rules.storedApiKey === "used" ? login : withoutKey;
+  const { accessKeys: _keys, ...withoutAccessKeys } = known;
+  return rules.storedAccessKeys === "unknown" ? withoutAccessKeys : known;
 }
-function resolveModel(modelFlag, layers) {
+function resolveModel(modelFlag, layers, codex) {
   if (modelFlag !== void 0)
     return { value: modelFlag, origin: { kind: "cli-override", flag: "--model" } };
   const configured = lookupConfig(layers, ["model"]);
   if (configured && typeof configured.value === "string")
     return { value: configured.value, origin: configured.origin };
-  return { value: CODEX_DEFAULT_BEDROCK_MODEL, origin: { kind: "default", note: "Codex 0.169.0 default for Amazon Bedrock" } };
+  const whose = codex.basis === "not-found" || codex.basis === "version-unknown" ? `Codex ${codex.rules.release} (newest known)` : `Codex ${codex.rules.release}`;
+  return { value: codex.rules.behaviour.defaultModel, origin: { kind: "default", note: `${whose} default for Amazon Bedrock` } };
 }
 function resolveEndpoint(baseUrl, region) {
   if (baseUrl && typeof baseUrl.value === "string")
@@ -9620,8 +10060,7 @@ function resolveEndpoint(baseUrl, region) {
 // dist/checks/configProvider.js
 var DOCS5 = "https://developers.openai.com/codex/config-reference";
 var BUILT_IN_PROVIDERS = ["openai", "amazon-bedrock", "amazon-bedrock-runtime", "ollama", "lmstudio", "gcp"];
-var SUPPORTED_PROVIDER_KEYS = ["base_url", "auth", "http_headers"];
-var SUPPORTED_AWS_KEYS = ["profile", "region", "credential_export", "auth_refresh"];
+var RELEASE_DEPENDENT_PROVIDER_FIELDS = ["base_url", "auth", "http_headers"];
 var REFUSED_PROVIDER_FIELDS = {
   name: null,
   env_key: null,
@@ -9635,7 +10074,12 @@ var REFUSED_PROVIDER_FIELDS = {
   requires_openai_auth: (value) => value === false,
   supports_websockets: (value) => value === false
 };
-var CODEX_OVERRIDE_ERROR = "model_providers.amazon-bedrock only supports changing `base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region`, `aws.credential_export`, and `aws.auth_refresh`; other non-default provider fields are not supported";
+function codexOverrideError(setup) {
+  const rules = setup.codex.rules.behaviour;
+  const accepted = [...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
+  const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(", ")}${accepted.length > 2 ? "," : ""} and ${accepted.at(-1)}` : accepted.join("");
+  return `model_providers.amazon-bedrock only supports changing ${list}; other non-default provider fields are not supported`;
+}
 var PROVIDER_SNIPPET = [
   "# at the top of config.toml, before any [table] header:",
   'model_provider = "amazon-bedrock"',
@@ -9683,7 +10127,40 @@ function layerProblems(setup) {
   }
   return void 0;
 }
+function legacyTableProblems(setup) {
+  const profile = setup.layers.find((layer) => layer.name === "profile");
+  if (!profile || profile.status !== "missing" || !setup.profileName)
+    return void 0;
+  const name = setup.profileName;
+  const release2 = setup.codex.rules.release;
+  return {
+    status: "fail",
+    code: "config.profile-not-found",
+    summary: `Codex ${release2} refuses to start: "config profile \`${name}\` not found" (this release reads profiles from [profiles.${name}] in ${profile.path}, and there is none)`,
+    details: [`Codex ${release2} predates ${name}.config.toml files; later releases read ${setup.codexHome.path}/${name}.config.toml instead`],
+    remediation: `Add a [profiles.${name}] table to ${profile.path}, or update Codex (npm install -g @openai/codex@latest) to use ${setup.codexHome.path}/${name}.config.toml.`,
+    docs: DOCS5
+  };
+}
+function storedLoginProblems(setup) {
+  const mode = setup.storedLogin.authMode;
+  const rules = setup.codex.rules.behaviour;
+  const unknown = mode === "bedrockApiKey" && rules.storedApiKey === "unknown" || mode === "bedrockAccessKeys" && rules.storedAccessKeys === "unknown";
+  if (!unknown)
+    return void 0;
+  const release2 = setup.codex.rules.release;
+  return {
+    status: "fail",
+    code: "config.unknown-auth-mode",
+    summary: `Codex ${release2} refuses to start: ${setup.storedLogin.path} has auth_mode "${mode}", which this release does not know ("unknown variant \`${mode}\`")`,
+    details: [`a later Codex stored this Bedrock sign-in; Codex ${release2} cannot read it`],
+    remediation: `Update Codex (npm install -g @openai/codex@latest), the release that stored ${setup.storedLogin.path}; or move that file away and give this Codex its credentials another way (AWS_BEARER_TOKEN_BEDROCK, AWS credentials).`,
+    docs: DOCS5
+  };
+}
 function legacyProfileProblems(setup) {
+  if (setup.profileSource === "legacy-table")
+    return legacyTableProblems(setup);
   const user = setup.layers.find((layer) => layer.name === "user");
   for (const layer of setup.layers) {
     const legacy = allConfigValues([layer], ["profile"])[0];
@@ -9714,8 +10191,12 @@ function legacyProfileProblems(setup) {
   return void 0;
 }
 function refusedProviderKeys(setup) {
+  const rules = setup.codex.rules.behaviour;
   const keys = keysUnder(setup.layers, [...PROVIDER_TABLE]);
   const refused = keys.filter(({ key }) => {
+    const [first] = key;
+    if (RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first))
+      return !rules.providerKeys.includes(first);
     if (key.length !== 1 || !(key[0] in REFUSED_PROVIDER_FIELDS))
       return false;
     const acceptsDefault = REFUSED_PROVIDER_FIELDS[key[0]];
@@ -9726,9 +10207,9 @@ function refusedProviderKeys(setup) {
     return {
       status: "fail",
       code: "config.refused-provider-keys",
-      summary: `Codex refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(", ")} cannot be changed for amazon-bedrock`,
-      details: [`Codex says: ${CODEX_OVERRIDE_ERROR}`],
-      remediation: "Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).",
+      summary: `Codex ${setup.codex.rules.release} refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(", ")} cannot be changed for amazon-bedrock`,
+      details: [`Codex says: ${codexOverrideError(setup)}`],
+      remediation: refusedRemediation(setup, refused.map((r) => r.key)),
       docs: DOCS5
     };
   }
@@ -9746,12 +10227,22 @@ function refusedProviderKeys(setup) {
   }
   return void 0;
 }
+function refusedRemediation(setup, keys) {
+  const newerAccepts = keys.filter(([first]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first));
+  const remove = "Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).";
+  if (newerAccepts.length === 0)
+    return remove;
+  const names = newerAccepts.map((key) => formatKeyPath(key)).join(", ");
+  return `${remove}
+${names}: accepted by later Codex releases; update Codex (npm install -g @openai/codex@latest) if you need ${newerAccepts.length > 1 ? "them" : "it"}.`;
+}
 function ignoredProviderKeys(setup) {
+  const awsKeys = setup.codex.rules.behaviour.awsKeys;
   return keysUnder(setup.layers, [...PROVIDER_TABLE]).filter(({ key }) => {
     const [first, second] = key;
     if (first === "aws")
-      return key.length === 1 || !SUPPORTED_AWS_KEYS.includes(second);
-    return !SUPPORTED_PROVIDER_KEYS.includes(first) && !(first in REFUSED_PROVIDER_FIELDS);
+      return key.length === 1 || !awsKeys.includes(second);
+    return !RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first) && !(first in REFUSED_PROVIDER_FIELDS);
   }).map(({ key, origin }) => `model_providers.amazon-bedrock.${formatKeyPath(key)} (${describeOrigin(origin)})`);
 }
 function misplacedProviderKey(layers) {
@@ -9845,7 +10336,7 @@ var configProvider = {
   requires: [],
   network: false,
   run({ setup }) {
-    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup);
+    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup) ?? storedLoginProblems(setup);
     if (blocking)
       return blocking;
     const outcome = providerOutcome(setup);
@@ -9857,14 +10348,16 @@ var configProvider = {
     const warnings = [];
     const remediations = [];
     const profileLayer = setup.layers.find((layer) => layer.name === "profile");
-    if (profileLayer?.status === "missing") {
+    if (profileLayer?.status === "missing" && setup.profileSource === "profile-file") {
       warnings.push(`--profile ${setup.profileName}: ${profileLayer.path} does not exist, and Codex silently runs on config.toml alone`);
       remediations.push(`Create ${profileLayer.path} with that profile's settings, or drop --profile ${setup.profileName}.`);
     }
     const ignoredKeys = ignoredProviderKeys(setup);
     if (ignoredKeys.length > 0) {
-      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? "s" : ""} ${ignoredKeys.join(", ")} (it prints "Codex is ignoring ... unrecognized configuration setting")`);
-      remediations.push("Remove or correct those keys: under [model_providers.amazon-bedrock] Codex uses base_url, auth, http_headers and aws.profile / aws.region / aws.credential_export / aws.auth_refresh.");
+      const says = setup.codex.rules.behaviour.warnsIgnoredKeys ? 'it prints "Codex is ignoring ... unrecognized configuration setting"' : `Codex ${setup.codex.rules.release} does so silently`;
+      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? "s" : ""} ${ignoredKeys.join(", ")} (${says})`);
+      const rules = setup.codex.rules.behaviour;
+      remediations.push(`Remove or correct those keys: under [model_providers.amazon-bedrock] Codex ${setup.codex.rules.release} uses ${[...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].join(", ")}.`);
     }
     const openAiKey = setup.env.sourced("OPENAI_API_KEY");
     if (openAiKey) {
@@ -9879,7 +10372,7 @@ var configProvider = {
     const details = [`config layers read (lowest to highest): ${layerList.join("; ") || "none"}`, ...warnings];
     if (warnings.length === 0)
       return { ...outcome, details };
-    return { status: "warn", code: profileLayer?.status === "missing" ? "config.profile-file-missing" : ignoredKeys.length > 0 ? "config.unknown-provider-keys" : openAiKey ? "config.openai-key-unused" : "config.base-url-overridden", summary: `${outcome.summary}; ${warnings.join("; ")}`, details, remediation: remediations.join("\n"), docs: DOCS5 };
+    return { status: "warn", code: profileLayer?.status === "missing" && setup.profileSource === "profile-file" ? "config.profile-file-missing" : ignoredKeys.length > 0 ? "config.unknown-provider-keys" : openAiKey ? "config.openai-key-unused" : "config.base-url-overridden", summary: `${outcome.summary}; ${warnings.join("; ")}`, details, remediation: remediations.join("\n"), docs: DOCS5 };
   }
 };
 
@@ -10013,6 +10506,29 @@ ${shellNeeds.flatMap((need) => need.lines).join("\n")}${protect}`);
 
 // dist/checks/modelId.js
 init_import_meta_url();
+
+// dist/catalogue/models.js
+init_import_meta_url();
+var MODEL_CATALOGUE = [
+  { id: "openai.gpt-5.5", status: "current", seenIn: "Codex-on-Bedrock setup guide and Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-5.4", status: "current", seenIn: "Codex-on-Bedrock setup guide (not in Codex 0.169.0\u2019s catalogue: Codex warns it has no metadata and uses fallback metadata)" },
+  { id: "openai.gpt-5.6-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-5.6-terra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-5.6-luna", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-6.1-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue (its default)" },
+  { id: "openai.gpt-6.1-terra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-6-astra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-6-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue (codex debug models)" },
+  { id: "openai.gpt-6-luna", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
+  { id: "openai.gpt-6.2-sol", status: "current", seenIn: "Codex 0.171.0 Bedrock model catalogue (its default)" },
+  { id: "openai.gpt-6.2-astra", status: "current", seenIn: "Codex 0.171.0 Bedrock model catalogue" },
+  { id: "openai.gpt-oss-120b", status: "retired", seenIn: "dropped from Codex\u2019s Bedrock catalogue" },
+  { id: "openai.gpt-oss-20b", status: "retired", seenIn: "dropped from Codex\u2019s Bedrock catalogue" },
+  { id: "openai.gpt-5.4-cmb", status: "retired", seenIn: "old id of gpt-5.4", replacedBy: "openai.gpt-5.4" }
+];
+var CURRENT_MODEL_IDS = MODEL_CATALOGUE.filter((m) => m.status === "current").map((m) => m.id);
+
+// dist/checks/modelId.js
 var DOCS7 = "https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html";
 var INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|jp|au|ca|global|us-gov)\./;
 var RUNTIME_VERSION_SUFFIX = /-v?\d+:\d+$/;
@@ -10051,8 +10567,21 @@ var modelId = {
     const source = describeOrigin(origin);
     const details = [`model from ${source}`];
     const known = MODEL_CATALOGUE.find((m) => m.id === id);
+    const release2 = setup.codex.rules.release;
+    const releaseCatalogue = setup.codex.rules.behaviour.catalogue;
     if (known?.status === "current") {
-      return { status: "pass", code: "model.ok", summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+      if (releaseCatalogue.includes(id) || !/Codex \d+\.\d+\.\d+ Bedrock model catalogue/.test(known.seenIn)) {
+        return { status: "pass", code: "model.ok", summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+      }
+      return {
+        status: "warn",
+        code: "model.not-in-release-catalogue",
+        summary: `${id} (${source}) is not in the model catalogue of Codex ${release2} (${known.seenIn}): this Codex sends it unchanged but with fallback model metadata`,
+        details: [...details, `Codex ${release2} catalogue: ${releaseCatalogue.join(", ")}`],
+        remediation: `Update Codex (npm install -g @openai/codex@latest) to a release that knows ${id}, or use one this release knows, e.g. ${setup.codex.rules.behaviour.defaultModel}.`,
+        docs: DOCS7,
+        facts: { model: id }
+      };
     }
     const miss = nearMiss(id);
     if (miss) {
@@ -10170,7 +10699,15 @@ function suggestRegion(value) {
   const squashed = trimmedLower.replace(/[^a-z0-9]/g, "");
   return KNOWN_REGIONS.find((region) => region.replace(/-/g, "") === squashed) ?? closest(trimmedLower, KNOWN_REGIONS, 2)[0];
 }
+function acceptedRegions(codex) {
+  const rules = codex.rules.behaviour;
+  return rules.govcloud === "sent" ? [...rules.regionAllowList, ...CODEX_GOVCLOUD_REGIONS] : rules.regionAllowList;
+}
 function whereToSet(setup) {
+  if (setup.region.rule === "bearer-config-only") {
+    return `Set it in ${setup.codexHome.path}/config.toml (Codex ${setup.codex.rules.release} reads the region of a Bedrock API key from nowhere else):
+${regionSnippet("us-east-1")}`;
+  }
   return `Set it in ${setup.codexHome.path}/config.toml:
 ${regionSnippet("us-east-1")}
 or put AWS_REGION=us-east-1 in ${setup.codexHome.path}/.env (the desktop app and IDE extension read that file, not your shell).`;
@@ -10186,6 +10723,7 @@ var regionSet = {
     if (!region.effective) {
       const codexSays = {
         bearer: 'Codex fails with "Amazon Bedrock bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"',
+        "bearer-config-only": `Codex ${setup.codex.rules.release} fails with "Amazon Bedrock bearer token auth requires \`model_providers.amazon-bedrock.aws.region\`" (this release reads no other region for a Bedrock API key)`,
         "stored-key": "the Bedrock API key stored in auth.json has no region stored with it, and Codex uses no other region for it",
         "aws-sdk": 'Codex fails with "failed to resolve Amazon Bedrock auth: AWS SDK config did not resolve a region"'
       }[region.rule];
@@ -10210,7 +10748,7 @@ ${regionSnippet("us-east-1")}`, docs: DOCS8 };
       return {
         status: "fail",
         code: "region.empty",
-        summary: `${describeOrigin(region.effective.origin)} is set but ${value === "" ? "empty" : "blank"}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "Amazon Bedrock does not support region \`${value}\`"`,
+        summary: `${describeOrigin(region.effective.origin)} is set but ${value === "" ? "empty" : "blank"}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "${setup.codex.rules.behaviour.regionRefusal} \`${value}\`"`,
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:
 ${regionSnippet("us-east-1")})`,
@@ -10230,14 +10768,28 @@ ${regionSnippet("us-east-1")})`,
       };
     }
     const overridden = setup.baseUrl !== null;
-    const allowed = CODEX_MANTLE_REGIONS.includes(value) || CODEX_GOVCLOUD_REGIONS.includes(value);
+    const accepted = acceptedRegions(setup.codex);
+    const allowList = setup.codex.rules.behaviour.regionAllowList;
+    const release2 = setup.codex.rules.release;
+    const allowed = accepted.includes(value);
+    const refusal = setup.codex.rules.behaviour.regionRefusal;
+    if (!allowed && !overridden && setup.codex.rules.behaviour.govcloud === "refused" && CODEX_GOVCLOUD_REGIONS.includes(value)) {
+      return {
+        status: "fail",
+        code: "region.govcloud-refused",
+        summary: `Codex ${release2} fails with "${refusal} \`${value}\`" (${source}): GovCloud regions are refused by this release`,
+        details: [...details, `regions Codex ${release2} accepts: ${allowList.join(", ")}`],
+        remediation: `Use a commercial region (${allowList.join(", ")}). Later Codex releases send GovCloud regions (see codex.version for the release this was judged against).`,
+        docs: DOCS8
+      };
+    }
     if (!allowed && !overridden && partitionOf(value) !== "aws") {
       return {
         status: "fail",
         code: "region.other-partition",
-        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
+        summary: `Codex fails with "${refusal} \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
         details,
-        remediation: `Codex's Bedrock provider serves commercial regions only (${CODEX_MANTLE_REGIONS.join(", ")}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
+        remediation: `Codex's Bedrock provider serves commercial regions only (${allowList.join(", ")}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
         docs: DOCS8
       };
     }
@@ -10246,9 +10798,9 @@ ${regionSnippet("us-east-1")})`,
       return {
         status: "fail",
         code: "region.not-in-allow-list",
-        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source})${why}`,
-        details: [...details, `regions Codex 0.169.0 accepts: ${CODEX_MANTLE_REGIONS.join(", ")}`],
-        remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, CODEX_MANTLE_REGIONS, 6)[0] ?? "us-east-1"}. Accepted: ${CODEX_MANTLE_REGIONS.join(", ")}.`,
+        summary: `Codex fails with "${refusal} \`${value}\`" (${source})${why}`,
+        details: [...details, `regions Codex ${release2} accepts: ${allowList.join(", ")}`],
+        remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, allowList, 6)[0] ?? "us-east-1"}. Accepted: ${allowList.join(", ")}.`,
         docs: DOCS8
       };
     }
@@ -10668,41 +11220,6 @@ async function resolveIamCredentials(setup, options) {
   }
 }
 
-// dist/net/codexCli.js
-init_import_meta_url();
-async function readCodexVersion(path, timeoutMs) {
-  const { spawn } = await __codexBedrockImport("node:child_process");
-  return new Promise((resolve5) => {
-    const child = spawn(path, ["--version"], { detached: true, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, timeoutMs);
-    child.stdout.on("data", (chunk) => stdout = (stdout + chunk.toString()).slice(0, 64 * 1024));
-    child.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(0, 64 * 1024));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve5({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (timedOut)
-        return resolve5({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
-      if (code === 0)
-        return resolve5({ ok: true, output: stdout.trim() });
-      const detail = stderr.trim().split("\n")[0];
-      resolve5({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
-    });
-  });
-}
-
 // dist/net/services.js
 function createServices(setup, options) {
   const region = typeof setup.region.effective?.value === "string" ? setup.region.effective.value : "us-east-1";
@@ -10718,15 +11235,13 @@ function createServices(setup, options) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
-    mantle: mantleRequest,
-    codexVersion: readCodexVersion
+    mantle: mantleRequest
   };
 }
 var NO_NETWORK = {
   iamCredentials: () => Promise.reject(new Error("network service used although the network is off")),
   callerIdentity: () => Promise.reject(new Error("network service used although the network is off")),
-  mantle: () => Promise.reject(new Error("network service used although the network is off")),
-  codexVersion: readCodexVersion
+  mantle: () => Promise.reject(new Error("network service used although the network is off"))
 };
 
 // dist/report/github.js
@@ -10964,7 +11479,8 @@ function setupProvenance(setup) {
     { what: "credential", value: setup.auth.description, from: describeOrigin(setup.auth.origin) },
     ...setup.auth.awsProfile ? [sourced("AWS profile", setup.auth.awsProfile.value, setup.auth.awsProfile.origin)] : [],
     ...setup.auth.ignored.map((item) => ({ what: "ignored credential", value: item.what, from: item.why })),
-    { what: "Codex CLI", value: setup.codexCli.path ?? "(not on PATH)", from: "PATH" }
+    { what: "Codex", value: setup.codex.install?.path ?? "(none found)", from: setup.codex.install ? setup.codex.install.onPath ? "PATH" : setup.codex.install.kind : "PATH, app and extension folders" },
+    { what: "Codex rules applied", value: `Codex ${setup.codex.rules.release}`, from: setup.codex.versionFrom ?? setup.codex.basis }
   ];
 }
 function collectSupportFacts(setup) {
@@ -11095,7 +11611,7 @@ async function render(report, options, rows, style, palette) {
 function stepLabel(check, setup, offline) {
   switch (check.id) {
     case "codex.version":
-      return "running codex --version";
+      return "checking the Codex CLI version";
     case "auth.token":
       return setup.auth.mode === "iam" && !offline ? "resolving AWS credentials" : "checking the credential";
     case "auth.identity":
@@ -11105,6 +11621,31 @@ function stepLabel(check, setup, offline) {
     default:
       return `checking ${check.id}`;
   }
+}
+var VERSION_PROBE_TIMEOUT_MS = 5e3;
+async function detectCodex(shellEnv, homeDir, flagVersion, timeoutMs) {
+  const detection = detectCodexInstalls({
+    platform: process.platform,
+    shellEnv,
+    homeDir,
+    isExecutableFile,
+    realpath: (path) => {
+      try {
+        return (0, import_node_fs3.realpathSync)(path);
+      } catch {
+        return null;
+      }
+    },
+    readFile: readFileFromDisk,
+    listDir: (path) => {
+      try {
+        return (0, import_node_fs3.readdirSync)(path);
+      } catch {
+        return [];
+      }
+    }
+  });
+  return chooseCodexRelease(detection, flagVersion, (path) => readCodexVersion(path, Math.min(VERSION_PROBE_TIMEOUT_MS, timeoutMs)));
 }
 async function terminalProgress(io, colour, label, printCheck) {
   if (io.stderr.isTTY !== true || !(typeof io.stderr.columns === "number" && io.stderr.columns > 0))
@@ -11148,11 +11689,13 @@ async function runDoctor(options, io) {
   const human = options.format === "human" && options.reportPath !== "-";
   let printedLive = false;
   try {
-    const platform = currentPlatform(io.shellEnv);
+    const platform = currentPlatform();
+    const homeDir = homeFolder(platform, io.shellEnv, (0, import_node_os3.homedir)());
+    const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1e3);
     const located = {
       ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
       shellEnv: io.shellEnv,
-      homeDir: homeFolder(platform, io.shellEnv, (0, import_node_os3.homedir)()),
+      homeDir,
       directoryState
     };
     setup = resolveSetup({
@@ -11162,7 +11705,7 @@ async function runDoctor(options, io) {
       configOverrides: options.configOverrides,
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
       readFile: readFileFromDisk,
-      isExecutableFile,
+      codex,
       platform
     });
     const resolved = setup;

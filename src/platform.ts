@@ -1,8 +1,6 @@
-import { posix, win32 } from 'node:path';
-
 /**
- * Facts about the machine that change Codex's behaviour or the doctor's advice: the operating system's rules
- * for PATH and executables, where Codex reads its managed config, the home folder, and whether this is a CI
+ * Facts about the machine that change Codex's behaviour or the doctor's advice: whether file modes mean
+ * anything, where Codex reads its managed config, the home folder, and whether this is a CI
  * job. Read once from the real process (currentPlatform) and handed to the resolver and checks as data, so
  * tests inject a Windows or macOS machine without running on one.
  */
@@ -10,13 +8,6 @@ export type OperatingSystem = 'linux' | 'darwin' | 'win32' | 'other';
 
 export interface PlatformFacts {
   os: OperatingSystem;
-  /** Separator of PATH entries: ';' on Windows, ':' elsewhere. */
-  pathDelimiter: ';' | ':';
-  /**
-   * File name endings a bare command name may take: PATHEXT on Windows, where `codex` runs codex.cmd or
-   * codex.exe but never the extensionless `codex` shell script npm installs beside them; [''] elsewhere.
-   */
-  executableSuffixes: string[];
   /** Whether file modes mean anything: on Windows `chmod 600` is neither possible nor the way to protect a file. */
   posixModes: boolean;
 }
@@ -47,41 +38,10 @@ function variable(facts: PlatformFacts, env: Readonly<Record<string, string | un
   return key === undefined ? undefined : env[key];
 }
 
-/**
- * Finds a command on PATH as the shell would: entries split on the platform's delimiter, first match wins,
- * and on Windows each PATHEXT ending is tried (`codex` is installed by npm as codex.cmd).
- */
-export function findOnPath(
-  command: string,
-  facts: PlatformFacts,
-  env: Readonly<Record<string, string | undefined>>,
-  isExecutable: (path: string) => boolean,
-): { path: string | null; searchedPath: string } {
-  const searchedPath = variable(facts, env, 'PATH') ?? '';
-  const join = facts.os === 'win32' ? win32.join : posix.join;
-  for (const dir of searchedPath.split(facts.pathDelimiter).filter(Boolean)) {
-    for (const suffix of facts.executableSuffixes) {
-      const candidate = join(dir, `${command}${suffix}`);
-      if (isExecutable(candidate)) return { path: candidate, searchedPath };
-    }
-  }
-  return { path: null, searchedPath };
-}
-
-const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
-
 /** The facts for an operating system, given its environment (PATHEXT matters on Windows only). */
-export function platformFacts(os: string, env: Readonly<Record<string, string | undefined>>): PlatformFacts {
-  if (os === 'win32') {
-    const pathext = (env['PATHEXT'] || DEFAULT_PATHEXT).split(';').map((ext) => ext.trim().toLowerCase()).filter(Boolean);
-    return { os: 'win32', pathDelimiter: ';', executableSuffixes: pathext, posixModes: false };
-  }
-  return {
-    os: os === 'linux' || os === 'darwin' ? os : 'other',
-    pathDelimiter: ':',
-    executableSuffixes: [''],
-    posixModes: true,
-  };
+export function platformFacts(os: string): PlatformFacts {
+  if (os === 'win32') return { os: 'win32', posixModes: false };
+  return { os: os === 'linux' || os === 'darwin' ? os : 'other', posixModes: true };
 }
 
 /** Home folder as Codex finds it: HOME, and on Windows USERPROFILE when HOME is unset. */
@@ -90,6 +50,6 @@ export function homeFolder(facts: PlatformFacts, env: Readonly<Record<string, st
 }
 
 /** This machine's facts. */
-export function currentPlatform(env: Readonly<Record<string, string | undefined>>): PlatformFacts {
-  return platformFacts(process.platform, env);
+export function currentPlatform(): PlatformFacts {
+  return platformFacts(process.platform);
 }

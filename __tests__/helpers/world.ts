@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Check, CheckContext, CheckOptions, CheckOutcome } from '../../src/checks/types.js';
 import type { DirectoryState, FileRead, FileReader } from '../../src/io/files.js';
 import type { PlatformFacts } from '../../src/platform.js';
+import { namedRelease } from '../../src/codex/release.js';
 import { NO_NETWORK, type Services } from '../../src/net/services.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, type EffectiveSetup, type ResolveInputs } from '../../src/resolve/setup.js';
 
@@ -43,8 +44,8 @@ export interface WorldSpec {
   managedConfigPath?: string;
   /** The operating system's rules (default: the resolver's Linux). */
   platform?: PlatformFacts;
-  /** Paths that are executable files (for finding `codex` on PATH). */
-  executables?: string[];
+  /** The Codex release whose rules apply (as --codex-version); absent: no Codex found, the newest known rules. */
+  codexVersion?: string;
 }
 
 export interface World extends ResolveInputs {
@@ -114,7 +115,7 @@ export function makeWorld(spec: WorldSpec = {}): World {
     readFile,
     directoryState,
     ...(spec.platform ? { platform: spec.platform } : {}),
-    ...(spec.executables ? { isExecutableFile: (path: string) => spec.executables!.includes(path) } : {}),
+    ...(spec.codexVersion !== undefined ? { codex: namedRelease(spec.codexVersion) } : {}),
   };
 
   const checkContext = (options: Partial<CheckOptions> = {}, services: Services = NO_NETWORK): Omit<CheckContext, 'earlier'> => ({

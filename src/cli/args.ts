@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { closest } from '../checks/suggest.js';
 import { CHECK_IDS, type CheckId } from '../checks/types.js';
+import { parseVersion } from '../codex/version.js';
 import { TOOL_VERSION } from '../version.js';
 import { OUTPUT_FORMATS, type DoctorOptions, type OutputFormat } from './options.js';
 
@@ -31,7 +32,7 @@ const DOCTOR_OPTIONS = {
   profile: { alias: 'p', type: 'string', describe: 'Codex profile: layers $CODEX_HOME/NAME.config.toml over config.toml', requiresArg: true },
   config: { alias: 'c', type: 'string', array: true, describe: 'Codex config override KEY=VALUE, repeatable (as codex -c)', requiresArg: true },
   model: { alias: 'm', type: 'string', describe: 'Model override (as codex -m)', requiresArg: true },
-  'codex-version': { type: 'string', describe: 'Use the rules of Codex release X instead of detecting the installed one', requiresArg: true },
+  'codex-version': { type: 'string', describe: 'Judge by the rules of Codex release X (default: the Codex found on this machine)', requiresArg: true },
   only: { type: 'string', array: true, describe: 'Run only these checks (ID[,ID...])', requiresArg: true },
   skip: { type: 'string', array: true, describe: 'Do not run these checks (their dependents are skipped too)', requiresArg: true },
   report: { type: 'string', describe: 'Also write a redacted Markdown support report to FILE ("-": print it instead)' },
@@ -117,7 +118,8 @@ function doctorOptions(values: DoctorArgs, env: Readonly<Record<string, string |
   if (values.report === '') return '--report needs a file name, or - for stdout';
   if (values.report === '-' && format !== 'human') return `--report - prints the support report on stdout, where --format ${format} also goes; write the report to a file instead`;
   if (values.junit === '') return '--junit needs a file name';
-  if (values['codex-version'] !== undefined && values['codex-version'].trim() === '') return '--codex-version needs a Codex release such as 0.169.0';
+  const codexVersion = values['codex-version'];
+  if (codexVersion !== undefined && !parseVersion(codexVersion)) return `--codex-version needs a release number such as 0.171.0 (got ${JSON.stringify(codexVersion)})`;
   return {
     format,
     offline: values.offline ?? false,
@@ -125,7 +127,7 @@ function doctorOptions(values: DoctorArgs, env: Readonly<Record<string, string |
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     configOverrides: (values.config ?? []).map(String),
     ...(values.model !== undefined ? { model: values.model } : {}),
-    ...(values['codex-version'] !== undefined ? { codexVersion: values['codex-version'].trim() } : {}),
+    ...(codexVersion !== undefined ? { codexVersion: codexVersion.trim().replace(/^v/, '') } : {}),
     timeoutSeconds,
     strict: values.strict ?? false,
     allowGovcloud: values['allow-govcloud'] ?? false,

@@ -1,12 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { detectCodexInstalls } from '../codex/detect.js';
+import { chooseCodexRelease, type CodexRelease } from '../codex/release.js';
+import { readCodexVersion } from '../net/codexCli.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks, type RunProgress } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { Check, CheckResult } from '../checks/types.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
-import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
+import { createServices, NO_NETWORK } from '../net/services.js';
 import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { currentPlatform, homeFolder, managedConfigPath } from '../platform.js';
 import { renderGithub } from '../report/github.js';
@@ -67,7 +70,7 @@ async function render(report: DoctorReport, options: DoctorOptions, rows: SetupR
 function stepLabel(check: Check, setup: EffectiveSetup, offline: boolean): string {
   switch (check.id) {
     case 'codex.version':
-      return 'running codex --version';
+      return 'checking the Codex CLI version';
     case 'auth.token':
       return setup.auth.mode === 'iam' && !offline ? 'resolving AWS credentials' : 'checking the credential';
     case 'auth.identity':
@@ -77,6 +80,38 @@ function stepLabel(check: Check, setup: EffectiveSetup, offline: boolean): strin
     default:
       return `checking ${check.id}`;
   }
+}
+
+/** `codex --version` starts a native binary; a few seconds is plenty, and never more than --timeout. */
+const VERSION_PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * Which Codex runs here, read from files beside it where possible: starting the npm launcher costs about as
+ * much as a whole offline run. Only when no file states the version is `codex --version` run, bounded.
+ */
+async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
+  const detection = detectCodexInstalls({
+    platform: process.platform,
+    shellEnv,
+    homeDir,
+    isExecutableFile,
+    realpath: (path) => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return null;
+      }
+    },
+    readFile: readFileFromDisk,
+    listDir: (path) => {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+  });
+  return chooseCodexRelease(detection, flagVersion, (path) => readCodexVersion(path, Math.min(VERSION_PROBE_TIMEOUT_MS, timeoutMs)));
 }
 
 /**
@@ -134,11 +169,13 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   /** Set once the header and check lines went to the terminal as the checks finished. */
   let printedLive = false;
   try {
-    const platform = currentPlatform(io.shellEnv);
+    const platform = currentPlatform();
+    const homeDir = homeFolder(platform, io.shellEnv, homedir());
+    const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
     const located = {
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
       shellEnv: io.shellEnv,
-      homeDir: homeFolder(platform, io.shellEnv, homedir()),
+      homeDir,
       directoryState,
     };
     setup = resolveSetup({
@@ -148,7 +185,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       configOverrides: options.configOverrides,
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
       readFile: readFileFromDisk,
-      isExecutableFile,
+      codex,
       platform,
     });
     const resolved = setup;

@@ -11,7 +11,7 @@ export interface DoctorOptions {
   profile?: string;
   configOverrides: string[];
   model?: string;
-  /** --codex-version X: use the rules of Codex release X instead of detecting the installed one. */
+  /** --codex-version X: judge by the rules of Codex release X instead of the detected one. */
   codexVersion?: string;
   timeoutSeconds: number;
   strict: boolean;

@@ -1,6 +1,5 @@
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
-import { readCodexVersion, type CodexVersionResult } from './codexCli.js';
 import { mantleRequest, type MantleResult } from './mantle.js';
 import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
 
@@ -13,8 +12,6 @@ export interface Services {
   iamCredentials(): Promise<IamResolution>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
-  /** Local, not network: runs under --offline too. */
-  codexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult>;
 }
 
 export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
@@ -32,14 +29,12 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
       return identity;
     },
     mantle: mantleRequest,
-    codexVersion: readCodexVersion,
   };
 }
 
-/** For --offline runs and tests: any use of the network is a bug and says so; local steps still run. */
+/** For --offline runs and tests: any use of the network is a bug and says so. */
 export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
-  codexVersion: readCodexVersion,
 };

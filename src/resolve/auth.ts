@@ -47,6 +47,8 @@ export interface StoredLogin {
   accessKeys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Why Codex would not use the file (it then silently falls back to the other sources). */
   problem?: string;
+  /** The file's `auth_mode`, when it is a string (whether this Codex release knows it is in the rule table). */
+  authMode?: string;
 }
 
 /** auth_mode values under which Codex reads the Bedrock blocks of auth.json (observed with 0.169.0). */
@@ -78,7 +80,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   if (mode !== undefined && mode !== null && (typeof mode !== 'string' || !KNOWN_AUTH_MODES.includes(mode))) {
     return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
   }
-  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return login;
+  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return { ...login, authMode: mode };
   const apiKey = record['bedrock_api_key'] as Record<string, unknown> | undefined;
   const keys = record['bedrock_access_keys'] as Record<string, unknown> | undefined;
   const key = text(apiKey?.['api_key']);
@@ -88,6 +90,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   const region = text(apiKey?.['region']);
   return {
     ...login,
+    ...(typeof mode === 'string' ? { authMode: mode } : {}),
     ...(key ? { bedrockKey: key, ...(region ? { bedrockKeyRegion: region.trim() } : {}) } : {}),
     ...(accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
   };
@@ -98,6 +101,11 @@ export function planAuth(input: {
   configAwsProfile: Sourced<unknown> | undefined;
   storedLogin: StoredLogin;
   env: EffectiveEnvironment;
+  /**
+   * Release-dependent (src/codex/rules.ts): `aws.profile` in the Codex config beats AWS_BEARER_TOKEN_BEDROCK.
+   * Before that change the bearer key won and the profile was used only without one. Default: the newer order.
+   */
+  profileBeatsBearer?: boolean;
 }): AuthPlan {
   const { env } = input;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
@@ -133,7 +141,9 @@ export function planAuth(input: {
       ...extra,
     };
   }
-  if (input.configAwsProfile && typeof input.configAwsProfile.value === 'string') {
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
+  const configProfilePlan = (): AuthPlan | undefined => {
+    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== 'string') return undefined;
     const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
     return {
       mode: 'iam',
@@ -144,6 +154,10 @@ export function planAuth(input: {
       ignored: ignoredExcept('', `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
       ...extra,
     };
+  };
+  if (profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (input.storedLogin.bedrockKey) {
     const winner = present[0]!.what;
@@ -169,15 +183,25 @@ export function planAuth(input: {
     };
   }
   if (bearerEnv) {
+    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === 'string';
     return {
       mode: 'bearer',
       source: 'bearer-env',
       description: 'the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK',
       origin: bearerEnv.origin,
       bearerKey: bearerEnv,
-      ignored: ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+      ignored: [
+        ...ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+        ...(profileLoses
+          ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile!.value)}"`, why: 'this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)' }]
+          : []),
+      ],
       ...extra,
     };
+  }
+  if (!profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (envKeys) {
     const ignored: IgnoredCredential[] = awsProfileEnv

@@ -25,6 +25,11 @@ export interface ConfigLayer {
   overrides?: CliOverride[];
   /** The file's text as read (for the support report, which shows it with secret values masked). */
   text?: string;
+  /**
+   * A legacy profile layer (Codex releases before NAME.config.toml): the table sits at this path inside the
+   * file, e.g. ['profiles', 'work'], and its lines are found there.
+   */
+  tablePath?: string[];
 }
 
 export interface CliOverride {
@@ -110,6 +115,19 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
   }
 }
 
+/**
+ * `-p NAME` in Codex releases that predate NAME.config.toml: the `[profiles.NAME]` table of config.toml is
+ * layered over the rest of that file. A missing table is a layer with status 'missing' (Codex refuses it).
+ */
+export function legacyProfileLayer(user: ConfigLayer, name: string): ConfigLayer {
+  const tablePath = ['profiles', name];
+  const table = user.status === 'ok' ? valueAt(user.table, tablePath) : undefined;
+  if (!isTable(table)) {
+    return { name: 'profile', path: user.path, status: 'missing', problem: { kind: 'missing', message: `no [profiles.${name}] table` }, table: {}, layout: EMPTY_LAYOUT, tablePath };
+  }
+  return { name: 'profile', path: user.path, status: 'ok', table, layout: user.layout, tablePath };
+}
+
 export function valueAt(table: TomlTable, path: readonly string[]): unknown {
   let cursor: unknown = table;
   for (const part of path) {
@@ -126,7 +144,7 @@ export function layerOrigin(layer: ConfigLayer, path: readonly string[]): Origin
     const override = [...(layer.overrides ?? [])].reverse().find(holds);
     return { kind: 'cli-override', flag: `-c ${override ? override.path.join('.') : key}` };
   }
-  const line = lineOfKey(layer.layout, path);
+  const line = lineOfKey(layer.layout, [...(layer.tablePath ?? []), ...path]);
   return { kind: 'config', layer: layer.name, path: layer.path, ...(line ? { line } : {}) };
 }
 

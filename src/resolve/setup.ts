@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
-import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
+import type { CodexRelease } from '../codex/release.js';
+import { NEWEST_KNOWN_RELEASE, rulesFor, type CodexBehaviour } from '../codex/rules.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
-import { findOnPath, platformFacts, type PlatformFacts } from '../platform.js';
+import { platformFacts, type PlatformFacts } from '../platform.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
-import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
+import { cliLayer, fileLayer, legacyProfileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
 import { resolveRegion, type RegionResolution } from './region.js';
@@ -25,16 +26,13 @@ export interface ResolveInputs {
   managedConfigPath: string;
   readFile: FileReader;
   directoryState: (path: string) => DirectoryState;
-  /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
-  isExecutableFile?: (path: string) => boolean;
-  /** The operating system's rules (PATH, PATHEXT, file modes); absent means Linux. */
+  /**
+   * The Codex the user runs and the rules of that release (src/codex). Optional for unit tests of rules that
+   * do not differ by release: absent means "no Codex found", which applies the newest known rules.
+   */
+  codex?: CodexRelease;
+  /** The operating system's rules (file modes, managed config); absent means Linux. */
   platform?: PlatformFacts;
-}
-
-/** The Codex CLI the shell would run as `codex`, found on PATH like a shell does (first match wins). */
-export interface CodexCli {
-  path: string | null;
-  searchedPath: string;
 }
 
 export interface CodexHome {
@@ -59,8 +57,16 @@ export interface EffectiveSetup {
   awsCredentials: AwsSharedFile;
   /** Null when there is no usable region and no base_url override. */
   endpoint: Sourced<string> | null;
-  codexCli: CodexCli;
   platform: PlatformFacts;
+  /** The Codex release whose rules this setup was resolved with. */
+  codex: CodexRelease;
+  /** Where -p NAME was read from: NAME.config.toml, or (older releases) [profiles.NAME] in config.toml. */
+  profileSource: CodexBehaviour['profileFlag'];
+}
+
+/** No Codex found: the newest known rules (what `codex-bedrock doctor` says it applies in that case). */
+export function noCodexFound(searchedPath = ''): CodexRelease {
+  return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: 'not-found', rules: rulesFor(NEWEST_KNOWN_RELEASE) };
 }
 
 export class UsageError extends Error {}
@@ -88,9 +94,21 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
   const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')));
+  const codex = inputs.codex ?? noCodexFound(inputs.shellEnv['PATH'] ?? '');
+  const rules = codex.rules.behaviour;
 
-  const layers: ConfigLayer[] = [fileLayer('user', join(codexHome.path, 'config.toml'), inputs.readFile)];
-  if (inputs.profile) layers.push(fileLayer('profile', join(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
+  const user = fileLayer('user', join(codexHome.path, 'config.toml'), inputs.readFile);
+  const layers: ConfigLayer[] = [user];
+  // Releases with legacy profiles also select one with a top-level `profile = "NAME"` in config.toml.
+  const legacyDefault = rules.profileFlag === 'legacy-table' && typeof user.table['profile'] === 'string' ? user.table['profile'] : undefined;
+  const profileName = inputs.profile ?? legacyDefault;
+  if (profileName) {
+    layers.push(
+      rules.profileFlag === 'profile-file'
+        ? fileLayer('profile', join(codexHome.path, `${profileName}.config.toml`), inputs.readFile)
+        : legacyProfileLayer(user, profileName),
+    );
+  }
   if (overrides.length > 0) layers.push(cliLayer(overrides));
   const managed = fileLayer('managed', inputs.managedConfigPath, inputs.readFile);
   if (managed.status !== 'missing') layers.push(managed);
@@ -100,8 +118,8 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const baseUrl = providerKey(['base_url']) ?? null;
   const configAwsProfile = providerKey(['aws', 'profile']);
 
-  const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
-  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env });
+  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json'))), rules);
+  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env, profileBeatsBearer: rules.profileBeatsBearer });
 
   const awsConfigPath = env.nonEmpty('AWS_CONFIG_FILE')?.value ?? join(inputs.homeDir, '.aws', 'config');
   const awsCredentialsPath = env.nonEmpty('AWS_SHARED_CREDENTIALS_FILE')?.value ?? join(inputs.homeDir, '.aws', 'credentials');
@@ -114,7 +132,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
   const loginOrigin: Origin = { kind: 'auth-json', path: storedLogin.path };
   const region = resolveRegion({
-    rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? 'bearer' : 'aws-sdk',
+    rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? (rules.bearerRegionFromEnv ? 'bearer' : 'bearer-config-only') : 'aws-sdk',
     configRegion: providerKey(['aws', 'region']),
     env,
     profileRegion: {
@@ -126,13 +144,13 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : undefined,
   });
 
-  const model = resolveModel(inputs.modelFlag, layers);
+  const model = resolveModel(inputs.modelFlag, layers, codex);
   const endpoint = resolveEndpoint(baseUrl, region);
 
   return {
     codexHome,
     env,
-    profileName: inputs.profile ?? null,
+    profileName: profileName ?? null,
     layers,
     provider,
     baseUrl,
@@ -143,23 +161,28 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     awsConfig,
     awsCredentials,
     endpoint,
-    codexCli: findCodexCli(inputs),
+    codex,
+    profileSource: rules.profileFlag,
     platform: inputs.platform ?? LINUX,
   };
 }
 
-const LINUX = platformFacts('linux', {});
+const LINUX = platformFacts('linux');
 
-function findCodexCli(inputs: ResolveInputs): CodexCli {
-  // The shell's PATH, not the .env overlay: .env is applied by Codex after the shell has chosen the binary.
-  return findOnPath('codex', inputs.platform ?? LINUX, inputs.shellEnv, inputs.isExecutableFile ?? (() => false));
+/** What of auth.json this release reads: Bedrock blocks it does not know are not credentials to it. */
+function storedLoginForRelease(login: StoredLogin, rules: CodexBehaviour): StoredLogin {
+  const { bedrockKey: _key, bedrockKeyRegion: _region, ...withoutKey } = login;
+  const known = rules.storedApiKey === 'used' ? login : withoutKey;
+  const { accessKeys: _keys, ...withoutAccessKeys } = known;
+  return rules.storedAccessKeys === 'unknown' ? withoutAccessKeys : known;
 }
 
-function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[]): Sourced<string> {
+function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[], codex: CodexRelease): Sourced<string> {
   if (modelFlag !== undefined) return { value: modelFlag, origin: { kind: 'cli-override', flag: '--model' } };
   const configured = lookupConfig(layers, ['model']);
   if (configured && typeof configured.value === 'string') return { value: configured.value, origin: configured.origin };
-  return { value: CODEX_DEFAULT_BEDROCK_MODEL, origin: { kind: 'default', note: 'Codex 0.169.0 default for Amazon Bedrock' } };
+  const whose = codex.basis === 'not-found' || codex.basis === 'version-unknown' ? `Codex ${codex.rules.release} (newest known)` : `Codex ${codex.rules.release}`;
+  return { value: codex.rules.behaviour.defaultModel, origin: { kind: 'default', note: `${whose} default for Amazon Bedrock` } };
 }
 
 function resolveEndpoint(baseUrl: Sourced<unknown> | null, region: RegionResolution): Sourced<string> | null {
