@@ -63,7 +63,7 @@ describe('runChecks', () => {
       id: 'config.provider',
       title: 'title of config.provider',
       status: 'pass',
-      code: null,
+      code: 'test.pass',
       summary: 'fine',
       details: [],
       remediation: null,
