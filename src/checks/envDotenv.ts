@@ -80,7 +80,8 @@ export const envDotenv: Check = {
       remediation.push(`Make the shell and ${path} agree, or remove one of them, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
-    if (secretKeys.length > 0 && (read.mode & 0o077) !== 0) {
+    const tooOpen = secretKeys.length > 0 && (read.mode & 0o077) !== 0;
+    if (tooOpen) {
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(', ')}) and is readable by ${read.mode & 0o007 ? 'others' : 'its group'} (mode ${(read.mode & 0o777).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
     }
@@ -93,6 +94,7 @@ export const envDotenv: Check = {
       details: [...details, ...warnings],
       remediation: remediation.join('\n'),
       docs: DOCS,
+      facts: { tooOpen },
     };
   },
 };

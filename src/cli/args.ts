@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CHECK_IDS, type CheckId } from '../checks/types.js';
 import { parseVersion } from '../codex/version.js';
+import { parseFixCommandLine, type ParsedFixCommandLine } from './fixArgs.js';
 import { OUTPUT_FORMATS, type DoctorOptions, type OutputFormat } from './options.js';
 
 /**
@@ -11,9 +12,11 @@ export type ParsedCommandLine =
   | { kind: 'run'; options: DoctorOptions }
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'usage-error'; message: string; wantsJson: boolean };
+  | { kind: 'usage-error'; message: string; wantsJson: boolean }
+  | ParsedFixCommandLine;
 
 export const HELP_TEXT = `Usage: codex-bedrock doctor [options]
+       codex-bedrock fix [options]     (applies the safe fixes; see codex-bedrock fix --help)
 
 Tells whether OpenAI Codex will work with Amazon Bedrock on this machine, and if not, what to change.
 
@@ -85,6 +88,7 @@ function checkIds(values: readonly string[] | undefined, flag: string): CheckId[
 }
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  if (argv[0] === 'fix') return parseFixCommandLine(argv.slice(1));
   const wantsJson = argv.includes('--json') || argv.includes('--format=json') || argv.some((arg, i) => arg === '--format' && argv[i + 1] === 'json');
   const usage = (message: string): ParsedCommandLine => ({ kind: 'usage-error', message, wantsJson });
   let parsed;

@@ -2,6 +2,7 @@ import { buildReport } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
 import { HELP_TEXT, parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
+import { runFix, type FixOptions } from './fix.js';
 import type { DoctorOptions } from './options.js';
 
 /** Network steps that may each take up to --timeout: credentials, STS, the Responses call, the model list. */
@@ -37,7 +38,7 @@ async function colorLevel(options: DoctorOptions): Promise<0 | 1 | 2 | 3> {
 export async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
   if (command.kind === 'help') {
-    process.stdout.write(HELP_TEXT);
+    process.stdout.write('text' in command ? command.text : HELP_TEXT);
     return 0;
   }
   if (command.kind === 'version') {
@@ -45,10 +46,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command.kind === 'usage-error') {
-    process.stderr.write(`codex-bedrock: usage error: ${command.message}\nRun codex-bedrock doctor --help for the options.\n`);
+    process.stderr.write(`codex-bedrock: usage error: ${command.message}\nRun codex-bedrock ${argv[0] === 'fix' ? 'fix' : 'doctor'} --help for the options.\n`);
     if (command.wantsJson) process.stdout.write(errorDocument(`usage error: ${command.message}`));
     return 2;
   }
+  if (command.kind === 'fix') return fixCommand(command.options);
   const options = command.options;
   armHardCeiling(options);
   // Snapshot the shell before silencing the AWS SDK's Node-version notice, which would pollute stderr.
@@ -60,6 +62,31 @@ export async function main(argv: string[]): Promise<number> {
     stderr: process.stderr,
     stdoutIsTTY: process.stdout.isTTY === true,
     colorLevel: await colorLevel(options),
+    now: () => new Date(),
+  });
+}
+
+/** `codex-bedrock fix`: questions go to the terminal (stderr), and only when stdin and stderr are one. */
+async function fixCommand(options: FixOptions): Promise<number> {
+  const shellEnv = { ...process.env };
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const { createInterface } = await import('node:readline/promises');
+  const ask = async (question: string) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await terminal.question(question);
+    } catch {
+      return null;
+    } finally {
+      terminal.close();
+    }
+  };
+  return runFix(options, {
+    shellEnv,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    ask,
     now: () => new Date(),
   });
 }
