@@ -20,7 +20,7 @@ export function tomlString(value: string): string | null {
 
 function parse(text: string): TomlTable | null {
   try {
-    return parseToml(text.replace(/^\uFEFF/, '')) as TomlTable;
+    return parseToml(text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')) as TomlTable;
   } catch {
     return null;
   }
@@ -133,8 +133,8 @@ export function insertInTable(text: string, tablePath: readonly string[], key: s
 }
 
 /**
- * Cuts the table at `tablePath` and its sub-tables out of the file: the header lines through the last
- * non-blank, non-comment line before the next unrelated header. Returns the file without it and the table's
+ * Cuts the table at `tablePath` and its sub-tables out of the file: from its header through the last
+ * non-blank, non-comment line before the next unrelated header (or through the end of the file). Returns the file without it and the table's
  * body as a file of its own (sub-table headers made relative), for moving a legacy [profiles.NAME] table
  * into NAME.config.toml.
  */
@@ -149,7 +149,8 @@ export function extractTable(text: string, tablePath: readonly string[]): { ok: 
   if (ownHeaders.some((header) => header.text.startsWith('[['))) return { ok: false, reason: 'the table holds an array of tables' };
   const next = nextIndex < 0 ? undefined : headers[nextIndex];
   let end = next ? next.line - 1 : doc.lines.length;
-  while (end > ownHeaders[0]!.line && isBlankOrComment(doc.lines[end - 1]!)) end -= 1;
+  // Comments just above the next header introduce that header: they stay. At the end of the file all goes.
+  if (next) while (end > ownHeaders[0]!.line && isBlankOrComment(doc.lines[end - 1]!)) end -= 1;
   // At the end of the file, the blank lines that separated the table from what came before go with it.
   let begin = ownHeaders[0]!.line - 1;
   if (end === doc.lines.length) while (begin > 0 && /^\s*$/.test(doc.lines[begin - 1]!)) begin -= 1;
