@@ -156,3 +156,28 @@ describe('interrupted and failing writes', () => {
     expect(report.remaining.find((item) => item.check === 'auth.token')?.instruction).toMatch(/console\.aws\.amazon\.com\/bedrock.*never writes secrets/s);
   });
 });
+
+describe('usage', () => {
+  it.each([
+    [['--bogus'], /unknown option --bogus for fix/],
+    [['--yes', '--dry-run'], /contradict/],
+    [['--region', 'ca-central-1'], /--region ca-central-1 is not a region Codex .* sends to Bedrock; choose one of us-east-1/],
+    [['--region', 'US EAST'], /--region needs an AWS region name/],
+    [['--undo', '--dry-run'], /--undo restores the last backups/],
+  ])('fix %j is a usage error (exit 2) that writes nothing', async (args, message) => {
+    const copy = freshCopy('provider-absent');
+    const before = snapshot(copy.root);
+    const run = await runFixIn(copy, [...args, '--offline']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(snapshot(copy.root)).toEqual(before);
+  });
+
+  it('fix --help describes the command', async () => {
+    const copy = freshCopy('provider-absent');
+    const run = await runFixIn(copy, ['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: codex-bedrock fix \[options\]/);
+    expect(run.stdout).toContain('--undo');
+  });
+});

@@ -113,9 +113,14 @@ export async function runFix(options: FixOptions, io: FixIo): Promise<number> {
   const redactors: Redactor[] = [redactorForSetup(null, io.shellEnv)];
   let exitCode = 1;
   const scrub = (text: string) => redactors.reduce((value, redactor) => redactor.scrub(value), text);
+  let asked = false;
   const testHook = io.shellEnv[TEST_MODE_ENV] === '1' ? (io.shellEnv[TEST_HOOK_ENV] ?? null) : null;
   try {
     const inputs = await resolveInputs(options, io.shellEnv);
+    const allowList = inputs.codex?.rules.behaviour.regionAllowList ?? [];
+    if (options.region !== undefined && !allowList.includes(options.region)) {
+      throw new UsageError(`--region ${options.region} is not a region Codex ${inputs.codex?.rules.release ?? ''} sends to Bedrock; choose one of ${allowList.join(', ')}`);
+    }
     if (options.mode === 'undo') {
       const setup = (await diagnose(inputs, { ...options, offline: true }, io.now)).setup;
       report.undo = undoLastRun({ codexHome: setup.codexHome.path, managedConfigPath: inputs.managedConfigPath, uid: null });
@@ -147,6 +152,7 @@ export async function runFix(options: FixOptions, io: FixIo): Promise<number> {
           report.notAppliedBecause = 'no terminal to ask on, so this was a dry run; run codex-bedrock fix --yes to apply';
         } else {
           if (!options.json) io.stdout.write(scrub(renderFixHuman(report)));
+          asked = true;
           const answer = (await io.ask(`Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}? [y/N] `))?.trim().toLowerCase();
           if (answer !== 'y' && answer !== 'yes') {
             apply = false;
@@ -173,6 +179,6 @@ export async function runFix(options: FixOptions, io: FixIo): Promise<number> {
   }
   const scrubbed = redactors.reduce((value, redactor) => redactor.scrubDeep(value), report);
   if (scrubbed.error) io.stderr.write(`codex-bedrock: ${scrubbed.error}\n`);
-  io.stdout.write(options.json ? `${JSON.stringify(scrubbed, null, 2)}\n` : scrub(renderFixHuman(scrubbed)));
+  io.stdout.write(options.json ? `${JSON.stringify(scrubbed, null, 2)}\n` : scrub(renderFixHuman(scrubbed, !asked)));
   return exitCode;
 }

@@ -71,8 +71,8 @@ function indent(text: string, prefix: string): string {
 }
 
 /** The human output of fix: before, the plan with its diffs, what happened, after, and what is left to do. */
-export function renderFixHuman(report: FixReport): string {
-  const out: string[] = [`codex-bedrock fix ${report.tool.version}`, ''];
+export function renderFixHuman(report: FixReport, header = true): string {
+  const out: string[] = header ? [`codex-bedrock fix ${report.tool.version}`, ''] : [];
   if (report.undo) {
     out.push(`Undid the fix run of ${report.undo.stamp}:`);
     report.undo.restored.forEach((path) => out.push(`  restored ${path}`));
@@ -82,7 +82,7 @@ export function renderFixHuman(report: FixReport): string {
   if (report.before) out.push(...runLines('Before', report.before), '');
   const plan = report.plan;
   if (plan) {
-    if (plan.fixes.length === 0) out.push('No change fix can make safely.');
+    if (plan.fixes.length === 0) out.push(report.before?.overallStatus === 'pass' ? 'Nothing to fix.' : 'No change fix can make safely.');
     else {
       out.push(`Plan (${plan.fixes.length} fix${plan.fixes.length === 1 ? '' : 'es'}):`);
       plan.fixes.forEach((fix, index) => out.push(`  ${index + 1}. [${fix.check}] ${fix.description}`));
