@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, parseReport, pool } from './helpers/scenarios.js';
-import { applyUnifiedDiff, isFixBookkeeping, loadFixFixtures, prepareFixture, runDoctorOffline, runFixIn, snapshot, type FileState } from './helpers/fixRuns.js';
+import { applyUnifiedDiff, freshCopy, isFixBookkeeping, loadFixFixtures, prepareFixture, runDoctorOffline, runFixIn, snapshot, withoutBookkeeping, type FileState } from './helpers/fixRuns.js';
 import type { FixReport } from '../src/fix/render.js';
 
 let tmpRoot: string;
@@ -143,24 +143,12 @@ describe('fix --yes over every fixture, then doctor', () => {
   }, 600_000);
 });
 
-function fixture(name: string) {
-  const found = loadFixFixtures().find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return found;
-}
 
-let copies = 0;
-/** A fresh copy of a fixture for one test. */
-function freshCopy(name: string) {
-  copies += 1;
-  return prepareFixture(fixture(name), mkdtempSync(join(tmpRoot, `t${copies}-`)));
-}
 
-const withoutBookkeeping = (files: Map<string, FileState>) => new Map([...files].filter(([path]) => !isFixBookkeeping(path) && !/\.codex-bedrock-\d+\.tmp$/.test(path)));
 
 describe('writing nothing', () => {
   it('--dry-run shows the plan and writes nothing', async () => {
-    const copy = freshCopy('fix/many-at-once');
+    const copy = freshCopy('fix/many-at-once', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--dry-run', '--json', '--offline']);
     const report = JSON.parse(run.stdout) as FixReport;
@@ -172,7 +160,7 @@ describe('writing nothing', () => {
   });
 
   it('without a terminal and without --yes it only shows the plan, and says so', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--offline']);
     expect(run.code).toBe(1);
@@ -182,7 +170,7 @@ describe('writing nothing', () => {
   });
 
   it('a region the doctor cannot know is asked for, never guessed', async () => {
-    const copy = freshCopy('region-ca-central-1');
+    const copy = freshCopy('region-ca-central-1', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline']);
     const report = JSON.parse(run.stdout) as FixReport;
@@ -195,7 +183,7 @@ describe('writing nothing', () => {
 
 describe('--undo', () => {
   it('restores every file of the last run byte for byte, with its mode, and removes the backups', async () => {
-    const copy = freshCopy('fix/many-at-once');
+    const copy = freshCopy('fix/many-at-once', tmpRoot);
     const before = snapshot(copy.root);
     const fix = await runFixIn(copy, ['--yes', '--offline']);
     expect(fix.code).toBe(0);
@@ -207,7 +195,7 @@ describe('--undo', () => {
   });
 
   it('removes the files a run created', async () => {
-    const copy = freshCopy('config-missing');
+    const copy = freshCopy('config-missing', tmpRoot);
     const before = snapshot(copy.root);
     expect((await runFixIn(copy, ['--yes', '--offline', '--region', 'us-east-1'])).code).toBe(0);
     expect(readFileSync(join(copy.home, '.codex', 'config.toml'), 'utf8')).toBe('model_provider = "amazon-bedrock"\n\n[model_providers.amazon-bedrock.aws]\nregion = "us-east-1"\n');
@@ -218,7 +206,7 @@ describe('--undo', () => {
   });
 
   it('with nothing to undo, says so and writes nothing', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const before = snapshot(copy.root);
     const undo = await runFixIn(copy, ['--undo', '--json', '--offline']);
     expect(undo.code).toBe(1);

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt } from './helpers/scenarios.js';
-import { isFixBookkeeping, loadFixFixtures, prepareFixture, runFixIn, snapshot, type FileState } from './helpers/fixRuns.js';
+import { freshCopy, runFixIn, snapshot, withoutBookkeeping } from './helpers/fixRuns.js';
 import type { FixReport } from '../src/fix/render.js';
 
 let tmpRoot: string;
@@ -17,18 +17,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
-let copies = 0;
-function freshCopy(name: string) {
-  const found = loadFixFixtures().find((candidate) => candidate.name === name)!;
-  copies += 1;
-  return prepareFixture(found, mkdtempSync(join(tmpRoot, `t${copies}-`)));
-}
 
-const withoutBookkeeping = (files: Map<string, FileState>) => new Map([...files].filter(([path]) => !isFixBookkeeping(path) && !/\.codex-bedrock-\d+\.tmp$/.test(path)));
 
 describe('refusals', () => {
   it('a config.toml that is a symlink out of the Codex home is left alone, and so is its target', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const config = join(copy.home, '.codex', 'config.toml');
     const outside = join(copy.root, 'dotfiles', 'config.toml');
     mkdirSync(join(copy.root, 'dotfiles'));
@@ -44,7 +37,7 @@ describe('refusals', () => {
   });
 
   it('a symlink that stays inside the Codex home is followed: the target is edited, the link kept', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const config = join(copy.home, '.codex', 'config.toml');
     const real = join(copy.home, '.codex', 'real.toml');
     renameSync(config, real);
@@ -56,7 +49,7 @@ describe('refusals', () => {
   });
 
   it('a read-only config.toml is left alone (someone made it so on purpose)', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     chmodSync(join(copy.home, '.codex', 'config.toml'), 0o444);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline']);
@@ -68,7 +61,7 @@ describe('refusals', () => {
 
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   (asRoot ? it : it.skip)('a config.toml owned by another user is left alone', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     chownSync(join(copy.home, '.codex', 'config.toml'), 4242, 4242);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline']);
@@ -79,7 +72,7 @@ describe('refusals', () => {
   });
 
   it('a managed config forcing another provider is never edited; fix says who can change it', async () => {
-    const copy = freshCopy('managed-forces-openai');
+    const copy = freshCopy('managed-forces-openai', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline']);
     const report = JSON.parse(run.stdout) as FixReport;
@@ -90,7 +83,7 @@ describe('refusals', () => {
   });
 
   it('a near-miss model set by the managed config is refused, not edited there', async () => {
-    const copy = freshCopy('healthy-bearer-key-in-dotenv');
+    const copy = freshCopy('healthy-bearer-key-in-dotenv', tmpRoot);
     mkdirSync(join(copy.root, 'etc'));
     writeFileSync(join(copy.root, 'etc', 'managed_config.toml'), 'model = "gpt-5.5"\n');
     const before = snapshot(copy.root);
@@ -102,7 +95,7 @@ describe('refusals', () => {
   });
 
   it('a model given with -m is not written anywhere: the flag is named instead', async () => {
-    const copy = freshCopy('healthy-bearer-key-in-dotenv');
+    const copy = freshCopy('healthy-bearer-key-in-dotenv', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline', '-m', 'gpt-5.5']);
     const report = JSON.parse(run.stdout) as FixReport;
@@ -116,7 +109,7 @@ describe('interrupted and failing writes', () => {
   const hook = (value: string) => ({ CODEX_BEDROCK_TEST_MODE: '1', CODEX_BEDROCK_TEST_FIX_HOOK: value });
 
   it('killed after the temporary files are written and fsynced, before any rename: every file is as it was', async () => {
-    const copy = freshCopy('fix/many-at-once');
+    const copy = freshCopy('fix/many-at-once', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--offline'], hook('crash-before-rename'));
     expect(run.signal).toBe('SIGKILL');
@@ -127,7 +120,7 @@ describe('interrupted and failing writes', () => {
   });
 
   it('a rename failing half-way (the second of two files) restores the first: every file as it was, nothing left behind', async () => {
-    const copy = freshCopy('fix/many-at-once');
+    const copy = freshCopy('fix/many-at-once', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, ['--yes', '--json', '--offline'], hook('fail-rename:2'));
     const report = JSON.parse(run.stdout) as FixReport;
@@ -139,13 +132,13 @@ describe('interrupted and failing writes', () => {
   });
 
   it('the hooks do nothing outside the test mode', async () => {
-    const copy = freshCopy('fix/many-at-once');
+    const copy = freshCopy('fix/many-at-once', tmpRoot);
     const run = await runFixIn(copy, ['--yes', '--offline'], { CODEX_BEDROCK_TEST_FIX_HOOK: 'fail-rename:1' });
     expect(run.code).toBe(0);
   });
 
   it('a missing Codex home is created (mode 700) with its config.toml; the key it needs is left to the user', async () => {
-    const copy = freshCopy('codex-home-missing');
+    const copy = freshCopy('codex-home-missing', tmpRoot);
     const home = join(copy.root, 'no-such-codex-home');
     const run = await runFixIn(copy, ['--yes', '--json', '--offline', '--region', 'eu-west-1']);
     const report = JSON.parse(run.stdout) as FixReport;
@@ -165,7 +158,7 @@ describe('usage', () => {
     [['--region', 'US EAST'], /--region needs an AWS region name/],
     [['--undo', '--dry-run'], /--undo restores the last backups/],
   ])('fix %j is a usage error (exit 2) that writes nothing', async (args, message) => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const before = snapshot(copy.root);
     const run = await runFixIn(copy, [...args, '--offline']);
     expect(run.code).toBe(2);
@@ -174,7 +167,7 @@ describe('usage', () => {
   });
 
   it('fix --help describes the command', async () => {
-    const copy = freshCopy('provider-absent');
+    const copy = freshCopy('provider-absent', tmpRoot);
     const run = await runFixIn(copy, ['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: codex-bedrock fix \[options\]/);

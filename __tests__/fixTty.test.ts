@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, CLI_BIN } from './helpers/scenarios.js';
-import { loadFixFixtures, prepareFixture, snapshot, type Prepared } from './helpers/fixRuns.js';
+import { freshCopy, snapshot, type Prepared } from './helpers/fixRuns.js';
 
 let tmpRoot: string;
 beforeAll(() => {
@@ -43,12 +43,9 @@ function onTerminal(copy: Prepared, answers: Record<string, string>): Promise<{ 
   });
 }
 
-function freshCopy(name: string, folder: string): Prepared {
-  return prepareFixture(loadFixFixtures().find((fixture) => fixture.name === name)!, mkdtempSync(join(tmpRoot, folder)));
-}
 
 it('asks for the region from the allow-list, shows the diff, asks once, then applies and shows the doctor after', async () => {
-  const copy = freshCopy('region-ca-central-1', 'yes-');
+  const copy = freshCopy('region-ca-central-1', tmpRoot);
   const run = await onTerminal(copy, { 'Region (number or name': '3', '[y/N]': 'y' });
   expect(run.output).toContain('ca-central-1');
   expect(run.output).toMatch(/ 3\. us-west-2/);
@@ -60,7 +57,7 @@ it('asks for the region from the allow-list, shows the diff, asks once, then app
 }, 30_000);
 
 it('answering no writes nothing', async () => {
-  const copy = freshCopy('provider-absent', 'no-');
+  const copy = freshCopy('provider-absent', tmpRoot);
   const before = snapshot(copy.root);
   const run = await onTerminal(copy, { '[y/N]': 'n' });
   expect(run.output).toContain('+model_provider = "amazon-bedrock"');

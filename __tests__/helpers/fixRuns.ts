@@ -3,7 +3,7 @@
  * its writes independently: a snapshot of every file before and after, and a small unified-diff applier that
  * rebuilds the expected bytes from the original and the diff fix printed.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, chmodSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cleanEnv, loadScenarios, REPO_ROOT, runCli, substitute, type CliRun } from './scenarios.js';
 
@@ -66,6 +66,15 @@ export function prepareFixture(fixture: FixFixture, tmpRoot: string): Prepared {
   return { root, home, env: cleanEnv(root, extra), args: fixture.args.map((arg) => substitute(arg, vars)) };
 }
 
+let copies = 0;
+/** A fresh copy of the named fixture, in its own folder under tmpRoot, for one test. */
+export function freshCopy(name: string, tmpRoot: string): Prepared {
+  const fixture = loadFixFixtures().find((candidate) => candidate.name === name);
+  if (!fixture) throw new Error(`no fixture ${name}`);
+  copies += 1;
+  return prepareFixture(fixture, mkdtempSync(join(tmpRoot, `t${copies}-`)));
+}
+
 export function runFixIn(prepared: Prepared, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   return runCli(['fix', ...args, ...prepared.args], { ...prepared.env, ...extraEnv }, prepared.root);
 }
@@ -99,6 +108,9 @@ export function snapshot(root: string): Map<string, FileState> {
 
 /** Files fix leaves beside the ones it changes: backups and the manifest --undo reads. */
 export const isFixBookkeeping = (path: string) => /\.bak-\d{8}T\d{6}Z(-\d+)?$/.test(path) || /\.codex-bedrock-fix-[^/]*\.json$/.test(path);
+
+/** The files of a snapshot without fix's backups, manifest and temporary files. */
+export const withoutBookkeeping = (files: Map<string, FileState>) => new Map([...files].filter(([path]) => !isFixBookkeeping(path) && !/\.codex-bedrock-\d+\.tmp$/.test(path)));
 
 /**
  * Applies a unified diff as fix prints it to the original bytes: context and removed lines must match the

@@ -53,7 +53,6 @@ export function summarise(results: readonly CheckResult[]): RunSummary {
 
 /** Control characters (from file contents or values) never reach the terminal as such. */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
