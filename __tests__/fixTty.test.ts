@@ -18,6 +18,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
+/** End of input typed on a terminal. */
+const CTRL_D = '\u0004';
+
 /** Runs fix on a pty; each time the output shows a prompt, types its answer. Never waits past the timeout. */
 function onTerminal(copy: Prepared, answers: Record<string, string>): Promise<{ output: string; code: number | null }> {
   const command = `stty cols 120 rows 40; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} fix --offline`;
@@ -31,7 +34,7 @@ function onTerminal(copy: Prepared, answers: Record<string, string>): Promise<{ 
       for (const [prompt, answer] of pending) {
         if (output.includes(prompt)) {
           pending.delete(prompt);
-          child.stdin.write(`${answer}\r`);
+          child.stdin.write(answer === CTRL_D ? answer : `${answer}\r`);
         }
       }
     });
@@ -61,6 +64,15 @@ it('answering no writes nothing', async () => {
   const before = snapshot(copy.root);
   const run = await onTerminal(copy, { '[y/N]': 'n' });
   expect(run.output).toContain('+model_provider = "amazon-bedrock"');
+  expect(run.output).toContain('Nothing was written: you declined');
+  expect(run.code).toBe(1);
+  expect(snapshot(copy.root)).toEqual(before);
+}, 30_000);
+
+it('end of input (Ctrl-D) at the question is a no, not a wait', async () => {
+  const copy = freshCopy('provider-absent', tmpRoot);
+  const before = snapshot(copy.root);
+  const run = await onTerminal(copy, { '[y/N]': CTRL_D });
   expect(run.output).toContain('Nothing was written: you declined');
   expect(run.code).toBe(1);
   expect(snapshot(copy.root)).toEqual(before);

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../checks/types.js';
 import { redactorForSetup, type Redactor } from '../report/redact.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { diagnose, predict, resolveInputs, type Diagnosis, type ResolutionOptions } from '../fix/diagnose.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { instructionFor, planRound, type PlannedFix, type Refusal, type RegionQuestion } from '../fix/plan.js';
@@ -122,9 +122,9 @@ export async function runFix(options: FixOptions, io: FixIo): Promise<number> {
       throw new UsageError(`--region ${options.region} is not a region Codex ${inputs.codex?.rules.release ?? ''} sends to Bedrock; choose one of ${allowList.join(', ')}`);
     }
     if (options.mode === 'undo') {
-      const setup = (await diagnose(inputs, { ...options, offline: true }, io.now)).setup;
-      report.undo = undoLastRun({ codexHome: setup.codexHome.path, managedConfigPath: inputs.managedConfigPath, uid: null });
-      if (!report.undo) report.notAppliedBecause = `there is no fix run to undo in ${setup.codexHome.path}`;
+      const codexHome = resolveSetup(inputs).codexHome.path;
+      report.undo = undoLastRun({ codexHome, managedConfigPath: inputs.managedConfigPath, uid: null });
+      if (!report.undo) report.notAppliedBecause = `there is no fix run to undo in ${codexHome}`;
       const after = await diagnose(inputs, options, io.now);
       redactors.push(redactorForSetup(after.setup, io.shellEnv));
       report.after = summarise(after.results);

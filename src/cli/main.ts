@@ -73,8 +73,10 @@ async function fixCommand(options: FixOptions): Promise<number> {
   const { createInterface } = await import('node:readline/promises');
   const ask = async (question: string) => {
     const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    // End of input (Ctrl-D) or Ctrl-C closes the interface: that is "no answer", never a wait.
+    const closed = new Promise<null>((resolve) => terminal.once('close', () => resolve(null)));
     try {
-      return await terminal.question(question);
+      return await Promise.race([terminal.question(question), closed]);
     } catch {
       return null;
     } finally {
