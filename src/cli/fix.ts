@@ -94,7 +94,7 @@ async function askRegion(io: FixIo, question: RegionQuestion): Promise<string | 
   return question.choices.includes(chosen) ? chosen : null;
 }
 
-function emptyReport(options: FixOptions): FixReport {
+export function emptyReport(options: FixOptions): FixReport {
   return { schemaVersion: 1, tool: { name: 'codex-bedrock', version: TOOL_VERSION }, mode: options.mode, applied: false, notAppliedBecause: null, before: null, plan: null, backups: [], undo: null, after: null, remaining: [], error: null };
 }
 

@@ -2,7 +2,7 @@ import { buildReport } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
 import { HELP_TEXT, parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
-import { runFix, type FixOptions } from './fix.js';
+import { emptyReport, runFix, type FixOptions } from './fix.js';
 import type { DoctorOptions } from './options.js';
 
 /** Network steps that may each take up to --timeout: credentials, STS, the Responses call, the model list. */
@@ -66,8 +66,28 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
+/**
+ * fix runs the doctor twice; the same backstop as doctor's covers both runs. The clock stops while a question
+ * waits for a person, and starts again (with the full allowance) once it is answered.
+ */
+function fixCeiling(options: FixOptions): { pause(): void; arm(): void } {
+  const ceilingMs = 2 * (options.timeoutSeconds * (NETWORK_STEPS + 1) + 5) * 1000;
+  let timer: NodeJS.Timeout | null = null;
+  const arm = () => {
+    timer = setTimeout(() => {
+      const message = `internal error: gave up after ${Math.round(ceilingMs / 1000)} s (the hard ceiling of the whole run)`;
+      process.stderr.write(`codex-bedrock: ${message}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...emptyReport(options), error: message }, null, 2)}\n`);
+      process.exit(2);
+    }, ceilingMs).unref();
+  };
+  return { arm, pause: () => timer && clearTimeout(timer) };
+}
+
 /** `codex-bedrock fix`: questions go to the terminal (stderr), and only when stdin and stderr are one. */
 async function fixCommand(options: FixOptions): Promise<number> {
+  const ceiling = fixCeiling(options);
+  ceiling.arm();
   const shellEnv = { ...process.env };
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { createInterface } = await import('node:readline/promises');
@@ -75,12 +95,14 @@ async function fixCommand(options: FixOptions): Promise<number> {
     const terminal = createInterface({ input: process.stdin, output: process.stderr });
     // End of input (Ctrl-D) or Ctrl-C closes the interface: that is "no answer", never a wait.
     const closed = new Promise<null>((resolve) => terminal.once('close', () => resolve(null)));
+    ceiling.pause();
     try {
       return await Promise.race([terminal.question(question), closed]);
     } catch {
       return null;
     } finally {
       terminal.close();
+      ceiling.arm();
     }
   };
   return runFix(options, {
