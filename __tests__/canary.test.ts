@@ -70,8 +70,9 @@ interface World {
   args?: string[];
 }
 
-function makeHome(world: World): string {
-  const dir = join(root, world.name);
+/** One folder per run: runs of the same world in other modes are still reading theirs (pool of 4). */
+function makeHome(world: World, mode: string[]): string {
+  const dir = join(root, `${world.name}${mode.join('')}`);
   const codexHome = join(dir, 'home', '.codex');
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(
@@ -125,7 +126,7 @@ it('plants canaries in every source and finds none in any output mode', async ()
   }
   const runs = worlds.flatMap((world) => MODES.map((mode) => ({ world, mode })));
   const results = await pool(runs, 4, async ({ world, mode }) => {
-    const dir = makeHome(world);
+    const dir = makeHome(world, mode);
     const run: CliRun = await runCli(['doctor', ...mode, ...(world.args ?? [])], envFor(world, dir), dir);
     return { label: `${world.name} ${mode.join(' ') || '(human)'}`, run };
   });

@@ -151,7 +151,8 @@ export async function runFix(options: FixOptions, io: FixIo): Promise<number> {
           apply = false;
           report.notAppliedBecause = 'no terminal to ask on, so this was a dry run; run codex-bedrock fix --yes to apply';
         } else {
-          if (!options.json) io.stdout.write(scrub(renderFixHuman(report)));
+          // The plan is shown before the question; with --json it goes to stderr, as stdout holds one document.
+          (options.json ? io.stderr : io.stdout).write(scrub(renderFixHuman(report)));
           asked = true;
           const answer = (await io.ask(`Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}? [y/N] `))?.trim().toLowerCase();
           if (answer !== 'y' && answer !== 'yes') {
