@@ -1,51 +1,14 @@
 import { join } from 'node:path';
 import type { CheckId, CheckResult } from '../checks/types.js';
 import { isTable, valueAt, type ConfigLayer } from '../resolve/config.js';
-import { parseDotenv } from '../resolve/dotenv.js';
-import { isSecretName } from '../resolve/secretNames.js';
 import { BEDROCK_PROVIDER_ID, PROVIDER_TABLE, type EffectiveSetup } from '../resolve/setup.js';
 import { lineOfKey, scanToml } from '../resolve/tomlLines.js';
-import type { WriteTarget } from './safety.js';
 import { extractTable, holdsTable, insertInTable, insertTopLevel, removeKeyLine, replaceStringValue, verifyEdit, type EditResult, type ValueChange } from './tomlEdit.js';
-import { joinLines, removeLine, splitLines } from './textLines.js';
-import type { Diagnosis } from './diagnose.js';
+import { attempt, type Attempt, type PlanContext, type RoundPlan } from './attempt.js';
+import { planDotenvMode, planDotenvOverrides } from './planDotenv.js';
 import type { Workspace } from './workspace.js';
 
-/** One mechanical fix: which finding it clears and what it changes, in the user's words. */
-export interface PlannedFix {
-  check: CheckId;
-  description: string;
-  files: string[];
-}
-
-/** A finding fix could address in principle but leaves alone here, and why. */
-export interface Refusal {
-  check: CheckId;
-  description: string;
-  reason: string;
-}
-
-/** The region fix needs a value only the user can choose. */
-export interface RegionQuestion {
-  why: string;
-  choices: readonly string[];
-}
-
-export interface PlanContext {
-  setup: EffectiveSetup;
-  results: readonly CheckResult[];
-  workspace: Workspace;
-  /** --region, or the answer on a terminal; used only when it is in the release's allow-list. */
-  regionChoice: string | null;
-  safety: (path: string) => WriteTarget;
-  predict: (workspace: Workspace) => Promise<Diagnosis>;
-}
-
-export interface RoundPlan {
-  fixes: PlannedFix[];
-  refusals: Refusal[];
-  regionQuestion: RegionQuestion | null;
-}
+export type { PlannedFix, Refusal, RegionQuestion } from './attempt.js';
 
 /** A layer fix may edit: a file of the user's (config.toml or NAME.config.toml), never -c or the managed config. */
 function editableLayer(layer: ConfigLayer | undefined): layer is ConfigLayer & { name: 'user' | 'profile' } {
@@ -79,30 +42,6 @@ const fileKeyPath = (layer: ConfigLayer, path: readonly string[]) => [...(layer.
 function keyLine(workspace: Workspace, path: string, keyPath: readonly string[]): number | undefined {
   const text = workspace.text(path);
   return typeof text === 'string' ? lineOfKey(scanToml(text), keyPath) : undefined;
-}
-
-type Attempt = { files: string[] } | string;
-
-/**
- * Runs one fix on a fork of the workspace and keeps it only when every file it touches may be written.
- * A refusal (a reason instead of files) leaves the workspace as it was.
- */
-function attempt(context: PlanContext, plan: RoundPlan, check: CheckId, description: string, apply: (workspace: Workspace) => Attempt): void {
-  const fork = context.workspace.fork();
-  const outcome = apply(fork);
-  if (typeof outcome === 'string') {
-    plan.refusals.push({ check, description, reason: outcome });
-    return;
-  }
-  for (const file of outcome.files) {
-    const target = context.safety(file);
-    if (!target.ok) {
-      plan.refusals.push({ check, description, reason: target.reason });
-      return;
-    }
-  }
-  context.workspace.adopt(fork);
-  plan.fixes.push({ check, description, files: outcome.files });
 }
 
 function userLayer(setup: EffectiveSetup): ConfigLayer {
@@ -276,60 +215,6 @@ function planModel(context: PlanContext, plan: RoundPlan, result: CheckResult): 
     if (!line) return 'its line was not found';
     return editToml(workspace, layer.path, (text) => replaceStringValue(text, line, suggestion), [{ path: keyPath, value: suggestion }]) ?? { files: [layer.path] };
   });
-}
-
-function planDotenvMode(context: PlanContext, plan: RoundPlan, result: CheckResult): void {
-  if (result.facts['tooOpen'] !== true) return;
-  const path = context.setup.env.dotenv.path;
-  attempt(context, plan, result.id, `chmod 600 ${path} (it holds secrets and others can read it)`, (workspace) => (workspace.chmod(path, 0o600) ? { files: [path] } : `${path} cannot be read`));
-}
-
-/** A value shown in a plan: non-secret values as they are, secrets only as their length. */
-export function shownValue(name: string, value: string): string {
-  return isSecretName(name) ? `[secret, ${value.length} characters]` : JSON.stringify(value);
-}
-
-const failures = (results: readonly CheckResult[]) => results.filter((result) => result.status === 'fail');
-
-/**
- * A .env line that overrides a shell value is removed only when the predicted doctor run shows it was the
- * cause: with the line gone, fewer checks fail and none that passed starts failing.
- */
-async function planDotenvOverrides(context: PlanContext, plan: RoundPlan): Promise<void> {
-  const { setup } = context;
-  const dotenv = setup.env.dotenv;
-  const before = failures(context.results);
-  if (before.length === 0 || !dotenv.parse) return;
-  for (const key of dotenv.overriddenShellKeys) {
-    const entries = dotenv.parse.entries.filter((entry) => entry.key === key);
-    const last = entries.at(-1)!;
-    const description = `remove ${key} from ${dotenv.path} (line${entries.length > 1 ? 's' : ''} ${entries.map((entry) => entry.line).join(', ')}: ${shownValue(key, last.value)}), which overrides the shell's ${shownValue(key, setup.env.shell[key] ?? '')}`;
-    const fork = context.workspace.fork();
-    const text = fork.text(dotenv.path);
-    if (typeof text !== 'string') continue;
-    let doc = splitLines(text);
-    for (const entry of [...entries].reverse()) doc = removeLine(doc, entry.line - 1);
-    const edited = joinLines(doc);
-    const lookup = (name: string) => setup.env.shell[name];
-    const expected = parseDotenv(text, lookup).entries.filter((entry) => entry.key !== key).map((entry) => [entry.key, entry.value]);
-    const actual = parseDotenv(edited, lookup).entries.map((entry) => [entry.key, entry.value]);
-    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
-      plan.refusals.push({ check: 'env.dotenv', description, reason: 'its value spans several lines' });
-      continue;
-    }
-    fork.write(dotenv.path, edited);
-    const predicted = await context.predict(fork);
-    const after = failures(predicted.results);
-    const newlyFailing = after.filter((result) => !before.some((old) => old.id === result.id));
-    if (after.length < before.length && newlyFailing.length === 0) {
-      const target = context.safety(dotenv.path);
-      if (!target.ok) plan.refusals.push({ check: 'env.dotenv', description, reason: target.reason });
-      else {
-        context.workspace.adopt(fork);
-        plan.fixes.push({ check: 'env.dotenv', description, files: [dotenv.path] });
-      }
-    }
-  }
 }
 
 /** One round of planning over one doctor run (real or predicted): the fixes for the findings it shows. */
