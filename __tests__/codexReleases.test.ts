@@ -9,7 +9,7 @@ import { configProvider } from '../src/checks/configProvider.js';
 import { modelId } from '../src/checks/modelId.js';
 import { regionSet } from '../src/checks/regionSet.js';
 import type { CheckOutcome } from '../src/checks/types.js';
-import { CODEX_HOME, CONFIG, lines, makeWorld, type WorldSpec } from './helpers/world.js';
+import { AUTH_JSON, CODEX_HOME, CONFIG, lines, makeWorld, type WorldSpec } from './helpers/world.js';
 
 const BEARER = 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=';
 const BEDROCK = 'model_provider = "amazon-bedrock"';
@@ -95,30 +95,59 @@ describe('legacy [profiles.NAME] tables (releases before NAME.config.toml)', () 
 
 describe('other rows of the table', () => {
   it.each([
-    { version: '0.149.1', status: 'fail' },
-    { version: '0.150.0', status: 'pass' },
-  ])('aws.auth_refresh under Codex $version: $status', async ({ version, status }) => {
+    { version: '0.148.0', status: 'warn', says: 'does so silently' },
+    { version: '0.149.0', status: 'pass', says: 'amazon-bedrock' },
+  ])('aws.auth_refresh under Codex $version: $status (never refused; unknown before 0.149.0)', async ({ version, status, says }) => {
     const world = { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock.aws]', 'region = "us-east-1"', '[model_providers.amazon-bedrock.aws.auth_refresh]', 'command = "aws"') } };
     const outcome = await makeWorld(at(version, world)).runCheck(configProvider);
     expect(outcome.status).toBe(status);
-    if (status === 'fail') expect(outcome.summary).toContain('aws.auth_refresh.command');
+    expect(outcome.summary).toContain(says);
   });
 
-  it('a bearer key with AWS_REGION only: 0.135.0 has no region for it, 0.137.0 takes AWS_REGION', async () => {
+  it.each([
+    { version: '0.155.1', says: 'does so silently' },
+    { version: '0.156.0', says: 'Codex is ignoring' },
+  ])('an unknown provider key under Codex $version: warn, saying whether Codex itself warns', async ({ version, says }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'colour = "blue"') } })).runCheck(configProvider);
+    expect(outcome.status).toBe('warn');
+    expect(outcome.summary).toContain('model_providers.amazon-bedrock.colour');
+    expect(outcome.summary).toContain(says);
+  });
+
+  it.each([
+    { version: '0.145.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile` and `aws.region`' },
+    { version: '0.149.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region` and `aws.auth_refresh`' },
+    { version: '0.155.0', list: '`base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region`, `aws.credential_export` and `aws.auth_refresh`' },
+  ])('a refused field (name) under Codex $version: Codex names what that release accepts', async ({ version, list }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'name = "Bedrock"') } })).runCheck(configProvider);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.details?.join('\n').replace(/,? and /, ' and ')).toContain(list);
+  });
+
+  it.each([
+    { version: '0.149.1', says: 'Codex fails with "Amazon Bedrock Mantle does not support region `ca-central-1`"' },
+    { version: '0.150.0', says: 'Codex fails with "Amazon Bedrock does not support region `ca-central-1`"' },
+  ])('a region outside the allow-list under Codex $version: quoted in that release\'s words', async ({ version, says }) => {
+    const outcome = await makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('ca-central-1') }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } })).runCheck(regionSet);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toContain(says);
+  });
+
+  it('a bearer key with AWS_REGION only: 0.135.0 has no region for it, 0.136.0 takes AWS_REGION', async () => {
     const world = { files: { [CONFIG]: lines(BEDROCK) }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER, AWS_REGION: 'us-west-2' } };
     const old = await makeWorld(at('0.135.0', world)).runCheck(regionSet);
     expect(old.status).toBe('fail');
-    expect(old.summary).toContain('needs `model_providers.amazon-bedrock.aws.region`');
+    expect(old.summary).toContain('"Amazon Bedrock bearer token auth requires `model_providers.amazon-bedrock.aws.region`"');
     expect(old.details?.join('\n')).toContain('AWS_REGION (shell environment) was ignored');
     expect(old.remediation).toContain('config.toml');
     expect(old.remediation).not.toContain('.env');
-    const newer = await makeWorld(at('0.137.0', world)).runCheck(regionSet);
+    const newer = await makeWorld(at('0.136.0', world)).runCheck(regionSet);
     expect(newer).toMatchObject({ status: 'pass', summary: expect.stringContaining('us-west-2') });
   });
 
   it.each([
-    { version: '0.162.1', status: 'fail', says: 'GovCloud regions are refused by this release' },
-    { version: '0.169.0', status: 'pass', says: 'us-gov-west-1' },
+    { version: '0.160.1', status: 'fail', says: 'GovCloud regions are refused by this release' },
+    { version: '0.161.0', status: 'pass', says: 'us-gov-west-1' },
   ])('us-gov-west-1 under Codex $version: region.set $status', async ({ version, status, says }) => {
     const outcome = await makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('us-gov-west-1') }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } })).runCheck(regionSet);
     expect(outcome.status).toBe(status);
@@ -135,6 +164,33 @@ describe('other rows of the table', () => {
       expect(outcome.summary).toContain('not in the model catalogue of Codex 0.169.0');
       expect(outcome.remediation).toContain('npm install -g @openai/codex@latest');
     }
+  });
+});
+
+describe('credentials stored in auth.json by a Bedrock sign-in', () => {
+  const STORED_KEY = JSON.stringify({ auth_mode: 'bedrockApiKey', bedrock_api_key: { api_key: BEARER, region: 'us-east-1' } });
+  const STORED_KEYS = JSON.stringify({ auth_mode: 'bedrockAccessKeys', bedrock_access_keys: { access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+
+  it.each([
+    { version: '0.139.0', file: STORED_KEY, mode: 'bedrockApiKey', status: 'fail' },
+    { version: '0.140.0', file: STORED_KEY, mode: 'bedrockApiKey', status: 'pass' },
+    { version: '0.146.1', file: STORED_KEYS, mode: 'bedrockAccessKeys', status: 'fail' },
+    { version: '0.147.0', file: STORED_KEYS, mode: 'bedrockAccessKeys', status: 'pass' },
+  ])('auth_mode $mode under Codex $version: config.provider $status', async ({ version, file, mode, status }) => {
+    const world = makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: file } }));
+    const outcome = await world.runCheck(configProvider);
+    expect(outcome.status).toBe(status);
+    if (status === 'fail') {
+      expect(outcome.summary).toContain(`Codex ${version} refuses to start`);
+      expect(outcome.summary).toContain(`unknown variant \`${mode}\``);
+      expect(JSON.stringify(outcome)).not.toContain(BEARER);
+    }
+  });
+
+  it('a release that does not know stored keys does not count them as credentials', () => {
+    const world = { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: JSON.stringify({ bedrock_api_key: { api_key: BEARER, region: 'us-east-1' } }) }, env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } };
+    expect(makeWorld(at('0.139.0', world)).resolve().auth.source).toBe('env-keys');
+    expect(makeWorld(at('0.140.0', world)).resolve().auth.source).toBe('codex-login');
   });
 });
 

@@ -91,14 +91,32 @@ describe('rulesFor: the value of each behaviour by release', () => {
     ['0.155.0', 'profileBeatsBearer', true],
     // Boundaries: the release before a change keeps the old value.
     ['0.144.6', 'providerKeys', []],
-    ['0.149.1', 'awsKeys', ['profile', 'region', 'credential_export']],
-    ['0.150.0', 'awsKeys', ['profile', 'region', 'credential_export', 'auth_refresh']],
-    ['0.153.4', 'credentialExport', 'ignored'],
+    ['0.148.0', 'awsKeys', ['profile', 'region']],
+    ['0.149.0', 'awsKeys', ['profile', 'region', 'auth_refresh']],
+    ['0.155.0', 'awsKeys', ['profile', 'region', 'credential_export', 'auth_refresh']],
+    ['0.133.0', 'profileFlag', 'legacy-table'],
+    ['0.134.0', 'profileFlag', 'profile-file'],
+    ['0.135.0', 'bearerRegionFromEnv', false],
+    ['0.136.0', 'bearerRegionFromEnv', true],
+    ['0.149.1', 'profileBeatsBearer', false],
+    ['0.150.0', 'profileBeatsBearer', true],
+    ['0.155.1', 'warnsIgnoredKeys', false],
+    ['0.156.0', 'warnsIgnoredKeys', true],
+    ['0.149.1', 'regionRefusal', 'Amazon Bedrock Mantle does not support region'],
+    ['0.150.0', 'regionRefusal', 'Amazon Bedrock does not support region'],
+    ['0.135.0', 'defaultModel', 'openai.gpt-5.4'],
+    ['0.136.0', 'defaultModel', 'openai.gpt-5.5'],
+    ['0.156.1', 'defaultModel', 'openai.gpt-5.6-sol'],
+    ['0.157.0', 'defaultModel', 'openai.gpt-6-sol'],
+    ['0.159.0', 'defaultModel', 'openai.gpt-6-sol'],
+    ['0.159.1', 'defaultModel', 'openai.gpt-6.1-sol'],
+    ['0.154.0', 'credentialExport', 'ignored'],
     ['0.155.0', 'credentialExport', 'used'],
-    ['0.162.1', 'govcloud', 'refused'],
-    ['0.169.0', 'govcloud', 'sent'],
-    ['0.165.0', 'retries404', true],
-    ['0.166.0', 'retries404', false],
+    ['0.160.1', 'govcloud', 'refused'],
+    ['0.161.0', 'govcloud', 'sent'],
+    ['0.160.1', 'retries429', false],
+    ['0.161.0', 'retries429', true],
+    ['0.171.0', 'retries404', true],
   ] as const)('Codex %s: %s = %j', (version, behaviour, expected) => {
     expect(at(version, behaviour)).toEqual(expected);
   });
@@ -107,7 +125,14 @@ describe('rulesFor: the value of each behaviour by release', () => {
     const older = rulesFor('0.169.0').behaviour.catalogue;
     const newer = rulesFor('0.171.0').behaviour.catalogue;
     expect(older).not.toContain('openai.gpt-6.2-astra');
-    expect(newer.filter((id) => !older.includes(id))).toEqual(['openai.gpt-6.2-sol', 'openai.gpt-6.2-astra']);
+    expect(newer.filter((id) => !older.includes(id))).toEqual(expect.arrayContaining(['openai.gpt-6.2-sol', 'openai.gpt-6.2-astra']));
+  });
+
+  it("each release's default model is in its own catalogue", () => {
+    for (const version of changeReleases()) {
+      const { behaviour } = rulesFor(version);
+      expect({ version, inCatalogue: behaviour.catalogue.includes(behaviour.defaultModel) }).toEqual({ version, inCatalogue: true });
+    }
   });
 
   it('a release newer than the newest known gets the newest rules; one older than 0.128.0 the first', () => {
@@ -126,5 +151,6 @@ describe('rulesFor: the value of each behaviour by release', () => {
     expect(applied.map((rule) => rule.behaviour)).toEqual(BEHAVIOUR_NAMES);
     expect(applied.find((rule) => rule.behaviour === 'providerKeys')?.range).toBe('0.145.0 and later');
     expect(applied.find((rule) => rule.behaviour === 'profileBeatsBearer')?.range).toBe('0.128.0 – before 0.150.0');
+    expect(applied.find((rule) => rule.behaviour === 'regionAllowList')?.range).toBe('0.128.0 and later');
   });
 });

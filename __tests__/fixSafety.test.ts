@@ -174,3 +174,15 @@ describe('usage', () => {
     expect(run.stdout).toContain('--undo');
   });
 });
+
+describe('terminal safety', () => {
+  it('control characters from a file shown in a diff are escaped, never sent to the terminal', async () => {
+    const copy = freshCopy('fix/dotenv-broken-override', tmpRoot);
+    const dotenv = join(copy.home, '.codex', '.env');
+    writeFileSync(dotenv, `# \u001b]0;pwned\u0007\u001b[2J\n${readFileSync(dotenv, 'utf8')}`);
+    const run = await runFixIn(copy, ['--dry-run', '--offline']);
+    expect(run.stdout).toContain(' # \\x1b]0;pwned\\x07\\x1b[2J\n-AWS_REGION=ca-central-1');
+    expect(run.stdout).not.toContain('\u001b');
+    expect(run.stdout).not.toContain('\u0007');
+  });
+});

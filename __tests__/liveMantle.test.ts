@@ -322,12 +322,12 @@ describe('bedrock.responses: what Mantle answers', () => {
   });
 
   it.each([
-    { version: '0.165.0', says: 'Codex 0.165.0 retries a 404 several times' },
-    { version: '0.166.0', says: 'Codex 0.166.0 reports a 404 at once' },
-  ])('a 404 judged for Codex $version says whether that release retries it', async ({ version, says }) => {
-    const server = await mantle({ modelsByRegion: { [REGION]: ['openai.gpt-5.5'] } });
-    const run = await doctor(makeRoot(server.baseUrl, 'openai.gpt-6-sol'), bearerEnv(), ['--codex-version', version]);
-    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['HTTP 404'], details: [says] });
+    { version: '0.160.1', says: 'Codex 0.160.1 reports a 429 at once' },
+    { version: '0.161.0', says: 'Codex 0.161.0 retries a 429 five times' },
+  ])('a 429 judged for Codex $version says whether that release retries it', async ({ version, says }) => {
+    const server = await mantle({ behaviour: '429' });
+    const run = await doctor(makeRoot(server.baseUrl), bearerEnv(), ['--codex-version', version]);
+    expectCheck(run, 'bedrock.responses', { status: 'warn', summary: ['429'], details: [says] });
   });
 
   it('400 "isn\'t supported on this route": fail, the model is not served on the Responses route', async () => {
@@ -388,7 +388,7 @@ describe('bedrock.responses: network failures', () => {
     expect(responsesCalls(server)).toHaveLength(1);
   });
 
-  it('headers sent, then the body stalls, with --timeout 1: still bounded, fail "did not answer within 1 s"', async () => {
+  it('headers sent, then the body stalls, with --timeout 1: still bounded, fail "did not finish within 1 s" (the server answered, so not "did not answer")', async () => {
     const sockets = new Set<Socket>();
     const stalling = http.createServer((req, res) => {
       req.resume();
@@ -411,7 +411,7 @@ describe('bedrock.responses: network failures', () => {
     });
     const port = (stalling.address() as AddressInfo).port;
     const run = await doctor(makeRoot(`http://127.0.0.1:${port}/openai/v1`), bearerEnv(), ['--timeout', '1']);
-    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['did not answer within 1 s'], remediation: ['--timeout'] });
+    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['started answering but the answer did not finish within 1 s'], remediation: ['--timeout'] });
     expect(run.cli.durationMs).toBeLessThan(5000);
   });
 

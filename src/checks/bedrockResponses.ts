@@ -2,7 +2,8 @@ import { codexTrim } from '../auth/bedrockKey.js';
 import { formatDuration } from '../format.js';
 import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
-import { explainNetworkFailure } from '../net/networkErrors.js';
+import { explainNetworkFailure, unusableUrl } from '../net/networkErrors.js';
+import { describeOrigin } from '../resolve/origin.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { bySimilarity } from './suggest.js';
 import type { Check, CheckContext, CheckOutcome } from './types.js';
@@ -10,6 +11,8 @@ import type { Check, CheckContext, CheckOutcome } from './types.js';
 const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html';
 /** SigV4 tolerates 5 minutes; warn well before that. */
 const SKEW_WARN_MS = 60_000;
+const MAX_LISTED_MODELS = 500;
+const MAX_MODEL_ID_LENGTH = 128;
 
 interface MantleError {
   type: string | null;
@@ -68,7 +71,8 @@ async function modelsOffered(context: CheckContext, base: string, auth: MantleAu
   const listed = await context.services.mantle({ url: `${base}/models`, method: 'GET', auth, timeoutMs: context.options.timeoutMs, env: context.setup.env });
   if (!listed.ok || listed.status < 200 || listed.status >= 300) return null;
   const data = (parseJson(listed.body) as { data?: { id?: unknown }[] } | undefined)?.data;
-  return Array.isArray(data) ? data.map((entry) => entry.id).filter((id): id is string => typeof id === 'string') : null;
+  // Real lists hold tens of ids; ranking a hostile list of thousands of long ones would take seconds.
+  return Array.isArray(data) ? data.slice(0, MAX_LISTED_MODELS).map((entry) => entry?.id).filter((id): id is string => typeof id === 'string' && id.length <= MAX_MODEL_ID_LENGTH) : null;
 }
 
 async function diagnose(context: CheckContext, response: MantleResponse, base: string, auth: MantleAuth, region: string): Promise<CheckOutcome> {
@@ -130,12 +134,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 404) {
-    const rules = setup.codex.rules;
-    details.push(
-      rules.behaviour.retries404
-        ? `Codex ${rules.release} retries a 404 several times before it reports it, so it seems to hang first`
-        : `Codex ${rules.release} reports a 404 at once, without retrying`,
-    );
+    details.push(retryNote(setup, 'a 404', setup.codex.rules.behaviour.retries404));
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail(
@@ -162,6 +161,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 429) {
+    details.push(retryNote(setup, 'a 429', setup.codex.rules.behaviour.retries429));
     return {
       status: 'warn',
       summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
@@ -175,6 +175,12 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
   }
   return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+}
+
+/** What the user will see from Codex itself: a retried error looks like a hang ("Reconnecting... n/5"). */
+function retryNote(setup: EffectiveSetup, what: string, retried: boolean): string {
+  const release = setup.codex.rules.release;
+  return retried ? `Codex ${release} retries ${what} five times ("Reconnecting... n/5") before it reports it` : `Codex ${release} reports ${what} at once, without retrying`;
 }
 
 export const bedrockResponses: Check = {
@@ -193,6 +199,15 @@ export const bedrockResponses: Check = {
     if (!base || !region) {
       const reason = 'no endpoint: needs a region or a base_url';
       return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const badUrl = unusableUrl(base);
+    if (badUrl) {
+      return {
+        status: 'fail',
+        summary: `base_url ${JSON.stringify(base)} (${describeOrigin(setup.endpoint!.origin)}) cannot be used: ${badUrl}; Codex cannot reach Bedrock through it`,
+        remediation: 'Set base_url to https://bedrock-mantle.REGION.api.aws/openai/v1, or remove it to let Codex derive it from the region.',
+        docs: DOCS,
+      };
     }
     const auth = await authFor(context, region);
     if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };

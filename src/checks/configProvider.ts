@@ -16,7 +16,6 @@ export const BUILT_IN_PROVIDERS = ['openai', 'amazon-bedrock', 'amazon-bedrock-r
  * config, an unknown key is only ignored with a warning (observed with real releases).
  */
 const RELEASE_DEPENDENT_PROVIDER_FIELDS = ['base_url', 'auth', 'http_headers'];
-const KNOWN_AWS_FIELDS = ['profile', 'region', 'credential_export', 'auth_refresh'];
 /**
  * Provider fields Codex knows but refuses for amazon-bedrock ("only supports changing ..."), unless the value
  * is the default (the predicate). Other, unknown keys are only ignored with a warning (Codex 0.169.0, observed).
@@ -37,7 +36,7 @@ const REFUSED_PROVIDER_FIELDS: Record<string, ((value: unknown) => boolean) | nu
 /** Codex's refusal, which names what the release does accept. */
 function codexOverrideError(setup: EffectiveSetup): string {
   const rules = setup.codex.rules.behaviour;
-  const accepted = [...rules.providerKeys, ...rules.awsKeys.filter((key) => key !== 'credential_export' || rules.credentialExport === 'used').map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
+  const accepted = [...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
   const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(', ')}${accepted.length > 2 ? ',' : ''} and ${accepted.at(-1)}` : accepted.join('');
   return `model_providers.amazon-bedrock only supports changing ${list}; other non-default provider fields are not supported`;
 }
@@ -105,6 +104,22 @@ function legacyTableProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   };
 }
 
+/** auth.json with a Bedrock auth_mode this release does not know: Codex exits before reading its config. */
+function storedLoginProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const mode = setup.storedLogin.authMode;
+  const rules = setup.codex.rules.behaviour;
+  const unknown = (mode === 'bedrockApiKey' && rules.storedApiKey === 'unknown') || (mode === 'bedrockAccessKeys' && rules.storedAccessKeys === 'unknown');
+  if (!unknown) return undefined;
+  const release = setup.codex.rules.release;
+  return {
+    status: 'fail',
+    summary: `Codex ${release} refuses to start: ${setup.storedLogin.path} has auth_mode "${mode}", which this release does not know ("unknown variant \`${mode}\`")`,
+    details: [`a later Codex stored this Bedrock sign-in; Codex ${release} cannot read it`],
+    remediation: `Update Codex (npm install -g @openai/codex@latest), the release that stored ${setup.storedLogin.path}; or move that file away and give this Codex its credentials another way (AWS_BEARER_TOKEN_BEDROCK, AWS credentials).`,
+    docs: DOCS,
+  };
+}
+
 function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   if (setup.profileSource === 'legacy-table') return legacyTableProblems(setup);
   const user = setup.layers.find((layer) => layer.name === 'user');
@@ -141,9 +156,8 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
   const rules = setup.codex.rules.behaviour;
   const keys = keysUnder(setup.layers, [...PROVIDER_TABLE]);
   const refused = keys.filter(({ key }) => {
-    const [first, second] = key;
+    const [first] = key;
     if (RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!)) return !rules.providerKeys.includes(first!);
-    if (first === 'aws' && KNOWN_AWS_FIELDS.includes(second!)) return !rules.awsKeys.includes(second!);
     if (key.length !== 1 || !(key[0]! in REFUSED_PROVIDER_FIELDS)) return false;
     const acceptsDefault = REFUSED_PROVIDER_FIELDS[key[0]!];
     const value = allConfigValues(setup.layers, [...PROVIDER_TABLE, key[0]!])[0]?.value;
@@ -175,7 +189,7 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
 
 /** What to do about refused keys: remove them, or (for keys a later release accepts) update Codex. */
 function refusedRemediation(setup: EffectiveSetup, keys: string[][]): string {
-  const newerAccepts = keys.filter(([first, second]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!) || (first === 'aws' && KNOWN_AWS_FIELDS.includes(second!)));
+  const newerAccepts = keys.filter(([first]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!));
   const remove = 'Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).';
   if (newerAccepts.length === 0) return remove;
   const names = newerAccepts.map((key) => formatKeyPath(key)).join(', ');
@@ -184,10 +198,11 @@ function refusedRemediation(setup: EffectiveSetup, keys: string[][]): string {
 
 /** Keys Codex does not know under the provider table: it ignores them with a warning and runs on. */
 function ignoredProviderKeys(setup: EffectiveSetup): string[] {
+  const awsKeys = setup.codex.rules.behaviour.awsKeys;
   return keysUnder(setup.layers, [...PROVIDER_TABLE])
     .filter(({ key }) => {
       const [first, second] = key;
-      if (first === 'aws') return key.length === 1 || !KNOWN_AWS_FIELDS.includes(second!);
+      if (first === 'aws') return key.length === 1 || !awsKeys.includes(second!);
       return !RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!) && !(first! in REFUSED_PROVIDER_FIELDS);
     })
     .map(({ key, origin }) => `model_providers.amazon-bedrock.${formatKeyPath(key)} (${describeOrigin(origin)})`);
@@ -283,7 +298,7 @@ export const configProvider: Check = {
   requires: [],
   network: false,
   run({ setup }) {
-    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup);
+    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup) ?? storedLoginProblems(setup);
     if (blocking) return blocking;
     // Codex validates the amazon-bedrock overrides only once that provider is selected; with another
     // provider (a misplaced model_provider included) it silently uses that one.
@@ -301,7 +316,8 @@ export const configProvider: Check = {
     }
     const ignoredKeys = ignoredProviderKeys(setup);
     if (ignoredKeys.length > 0) {
-      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (it prints "Codex is ignoring ... unrecognized configuration setting")`);
+      const says = setup.codex.rules.behaviour.warnsIgnoredKeys ? 'it prints "Codex is ignoring ... unrecognized configuration setting"' : `Codex ${setup.codex.rules.release} does so silently`;
+      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (${says})`);
       const rules = setup.codex.rules.behaviour;
       remediations.push(`Remove or correct those keys: under [model_providers.amazon-bedrock] Codex ${setup.codex.rules.release} uses ${[...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].join(', ')}.`);
     }

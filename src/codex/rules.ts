@@ -10,8 +10,10 @@ import { compareVersions } from './version.js';
 export interface CodexBehaviour {
   /** Keys Codex accepts under [model_providers.amazon-bedrock] besides the `aws` table. */
   providerKeys: readonly string[];
-  /** Keys Codex accepts under [model_providers.amazon-bedrock.aws]. */
+  /** Keys Codex knows under [model_providers.amazon-bedrock.aws]; any other key there is ignored. */
   awsKeys: readonly string[];
+  /** Codex warns about keys it ignores under the provider table ("Codex is ignoring 1 unrecognized ..."). */
+  warnsIgnoredKeys: boolean;
   /**
    * What `-p NAME` reads: `NAME.config.toml` beside config.toml (a missing file is silently accepted), or the
    * legacy `[profiles.NAME]` table of config.toml (a missing table is refused: "config profile `NAME` not found").
@@ -31,8 +33,19 @@ export interface CodexBehaviour {
   govcloud: 'sent' | 'refused';
   /** Regions the provider accepts without a base_url override (GovCloud aside). */
   regionAllowList: readonly string[];
+  /** The words of Codex's refusal of a region outside the allow-list, before "`REGION`". */
+  regionRefusal: string;
   /** A 404 from Mantle is retried (before) or reported at once. */
   retries404: boolean;
+  /** A 429 from Mantle is retried (from 0.161.0) or reported at once. */
+  retries429: boolean;
+  /**
+   * A Bedrock API key stored by `codex login` in auth.json (`auth_mode = "bedrockApiKey"`): used, or unknown —
+   * then that auth_mode makes Codex refuse to start ("unknown variant `bedrockApiKey`").
+   */
+  storedApiKey: 'used' | 'unknown';
+  /** AWS access keys stored in auth.json (`auth_mode = "bedrockAccessKeys"`): where they rank, or unknown. */
+  storedAccessKeys: 'before-bearer-key' | 'after-bearer-key' | 'unknown';
 }
 
 export type BehaviourName = keyof CodexBehaviour;
@@ -60,106 +73,145 @@ export const FIRST_BEDROCK_RELEASE = '0.128.0';
 export const NEWEST_KNOWN_RELEASE = '0.171.0';
 
 
-const CATALOGUE_0_169 = [
-  'openai.gpt-5.5',
-  'openai.gpt-5.6-sol',
-  'openai.gpt-5.6-terra',
-  'openai.gpt-5.6-luna',
-  'openai.gpt-6-sol',
-  'openai.gpt-6-astra',
-  'openai.gpt-6-luna',
-  'openai.gpt-6.1-sol',
-  'openai.gpt-6.1-terra',
-] as const;
+
+/** Where a row's values came from: the conformance matrix run on every release from 0.128.0 to 0.171.0. */
+const bisected = (lastOld: string, before: string, firstNew: string, after: string) => `conformance bisect on real releases: ${lastOld} ${before}, ${firstNew} ${after}`;
 
 export const RULE_TABLE: RuleTable = {
   providerKeys: {
     behaviour: 'providerKeys',
     what: '`base_url`, `auth` and `http_headers` under [model_providers.amazon-bedrock]',
     changes: [
-      { from: '0.128.0', value: [], established: 'conformance: 0.128.0 and 0.140.0 refuse ("only supports changing `aws.profile` and `aws.region`")' },
-      { from: '0.145.0', value: ['base_url', 'auth', 'http_headers'], established: 'conformance: 0.145.0 accepts; SPEC 3.9 bisect (refused up to 0.144.0)' },
+      { from: '0.128.0', value: [], established: 'conformance: refused by 0.128.0 … 0.144.6 ("only supports changing `aws.profile` and `aws.region`"), no request sent' },
+      { from: '0.145.0', value: ['base_url', 'auth', 'http_headers'], established: bisected('0.144.6', 'refuses base_url', '0.145.0', 'sends to it') },
     ],
   },
   awsKeys: {
     behaviour: 'awsKeys',
-    what: 'keys accepted under [model_providers.amazon-bedrock.aws]',
+    what: 'keys known under [model_providers.amazon-bedrock.aws] (others are ignored, never refused)',
     changes: [
-      { from: '0.128.0', value: ['profile', 'region', 'credential_export'], established: 'conformance: 0.128.0 accepts aws.profile and aws.region; credential_export is accepted and ignored before it is used' },
-      { from: '0.150.0', value: ['profile', 'region', 'credential_export', 'auth_refresh'], established: 'SPEC 3.9 bisect: auth_refresh refused up to 0.149, accepted from 0.150' },
+      { from: '0.128.0', value: ['profile', 'region'], established: 'conformance: auth_refresh and credential_export are silently ignored in 0.128.0 … 0.148.0 (request sent)' },
+      { from: '0.149.0', value: ['profile', 'region', 'auth_refresh'], established: bisected('0.148.0', 'does not name aws.auth_refresh in its refusal', '0.149.0', 'names it') },
+      { from: '0.155.0', value: ['profile', 'region', 'credential_export', 'auth_refresh'], established: bisected('0.154.0', 'does not name aws.credential_export', '0.155.0', 'names and uses it') },
+    ],
+  },
+  warnsIgnoredKeys: {
+    behaviour: 'warnsIgnoredKeys',
+    what: 'Codex warns about unknown keys under the provider table',
+    changes: [
+      { from: '0.128.0', value: false, established: 'conformance: an unknown provider key is ignored silently by 0.128.0 … 0.155.1' },
+      { from: '0.156.0', value: true, established: bisected('0.155.1', 'ignores it silently', '0.156.0', 'prints "Codex is ignoring 1 unrecognized configuration setting"') },
     ],
   },
   profileFlag: {
     behaviour: 'profileFlag',
     what: '`-p NAME` reads `NAME.config.toml` (else the legacy `[profiles.NAME]` table)',
     changes: [
-      { from: '0.128.0', value: 'legacy-table', established: 'conformance: 0.128.0 answers `-p work` with "config profile `work` not found"' },
-      { from: '0.134.0', value: 'profile-file', established: 'SPEC 3.9 bisect: changed between 0.132 and 0.134' },
+      { from: '0.128.0', value: 'legacy-table', established: 'conformance: 0.128.0 … 0.133.0 read [profiles.NAME] and answer a missing one (or work.config.toml alone) with "config profile `NAME` not found"' },
+      { from: '0.134.0', value: 'profile-file', established: bisected('0.133.0', 'reads [profiles.work]', '0.134.0', 'reads work.config.toml and refuses legacy profile = / [profiles.work]') },
     ],
   },
   bearerRegionFromEnv: {
     behaviour: 'bearerRegionFromEnv',
     what: 'a Bedrock API key takes its region from AWS_REGION / AWS_DEFAULT_REGION (else only aws.region)',
     changes: [
-      { from: '0.128.0', value: false, established: 'SPEC 3.9 bisect: only aws.region before 0.135–0.137' },
-      { from: '0.137.0', value: true, established: 'SPEC 3.9 bisect: changed between 0.135 and 0.137' },
+      { from: '0.128.0', value: false, established: 'conformance: 0.128.0 … 0.135.0 fail with "bearer token auth requires `model_providers.amazon-bedrock.aws.region`"' },
+      { from: '0.136.0', value: true, established: bisected('0.135.0', 'ignores AWS_REGION for a bearer key', '0.136.0', 'sends to the AWS_REGION / AWS_DEFAULT_REGION / .env region') },
     ],
   },
   profileBeatsBearer: {
     behaviour: 'profileBeatsBearer',
     what: '`aws.profile` beats AWS_BEARER_TOKEN_BEDROCK (else the bearer key wins)',
     changes: [
-      { from: '0.128.0', value: false, established: 'conformance: 0.145.0 sends the bearer key although aws.profile is set' },
-      { from: '0.150.0', value: true, established: 'SPEC 3.9 bisect: changed between 0.149 and 0.150; 0.155.0 and later sign with the profile' },
+      { from: '0.128.0', value: false, established: 'conformance: 0.128.0 … 0.149.1 send the bearer key although aws.profile is set' },
+      { from: '0.150.0', value: true, established: bisected('0.149.1', 'sends the bearer key', '0.150.0', 'signs with the profile') },
     ],
   },
   credentialExport: {
     behaviour: 'credentialExport',
     what: '`aws.credential_export` is used to sign requests (else silently ignored)',
     changes: [
-      { from: '0.128.0', value: 'ignored', established: 'SPEC 3.9 bisect: silently ignored before 0.153.1–0.155.0' },
-      { from: '0.155.0', value: 'used', established: 'SPEC 3.9 bisect: used from 0.155.0 at the latest' },
+      { from: '0.128.0', value: 'ignored', established: 'conformance: 0.128.0 … 0.154.0 ignore it silently and send the bearer key' },
+      { from: '0.155.0', value: 'used', established: bisected('0.154.0', 'ignores it', '0.155.0', 'signs with the exported keys, ahead of the bearer key') },
     ],
   },
   defaultModel: {
     behaviour: 'defaultModel',
     what: 'the model Codex sends when `model` is not set',
     changes: [
-      { from: '0.128.0', value: 'openai.gpt-5.4', established: 'SPEC 3.9: default of the first Bedrock releases' },
-      { from: '0.137.0', value: 'openai.gpt-5.5', established: 'SPEC 3.9 bisect: changed between 0.135 and 0.137' },
-      { from: '0.145.0', value: 'openai.gpt-5.6-sol', established: 'SPEC 3.9: from 0.145.0' },
-      { from: '0.157.0', value: 'openai.gpt-6-sol', established: 'SPEC 3.9 bisect: changed between 0.155.1 and 0.157' },
-      { from: '0.160.0', value: 'openai.gpt-6.1-sol', established: 'SPEC 3.9 bisect: changed between 0.159 and 0.160; 0.169.0 observed' },
-      { from: '0.171.0', value: 'openai.gpt-6.2-sol', established: 'conformance: 0.171.0 sends openai.gpt-6.2-sol with no model set' },
+      { from: '0.128.0', value: 'openai.gpt-5.4', established: 'conformance: request body of 0.128.0 … 0.135.0' },
+      { from: '0.136.0', value: 'openai.gpt-5.5', established: bisected('0.135.0', 'sends openai.gpt-5.4', '0.136.0', 'sends openai.gpt-5.5') },
+      { from: '0.145.0', value: 'openai.gpt-5.6-sol', established: bisected('0.144.6', 'sends openai.gpt-5.5', '0.145.0', 'sends openai.gpt-5.6-sol') },
+      { from: '0.157.0', value: 'openai.gpt-6-sol', established: bisected('0.156.1', 'sends openai.gpt-5.6-sol', '0.157.0', 'sends openai.gpt-6-sol') },
+      { from: '0.159.1', value: 'openai.gpt-6.1-sol', established: bisected('0.159.0', 'sends openai.gpt-6-sol', '0.159.1', 'sends openai.gpt-6.1-sol') },
+      { from: '0.171.0', value: 'openai.gpt-6.2-sol', established: 'conformance: 0.169.0 sends openai.gpt-6.1-sol, 0.171.0 openai.gpt-6.2-sol (there is no 0.170 on npm)' },
     ],
   },
   catalogue: {
     behaviour: 'catalogue',
-    what: "the release's Bedrock model catalogue",
+    what: "the release's Bedrock model catalogue (`codex debug models`)",
     changes: [
-      { from: '0.128.0', value: CATALOGUE_0_169, established: 'observed in 0.169.0 (`codex debug models`); older catalogues not yet read' },
-      { from: '0.171.0', value: [...CATALOGUE_0_169, 'openai.gpt-6.2-sol', 'openai.gpt-6.2-astra'], established: 'observed in 0.171.0' },
+      { from: '0.128.0', value: ['openai.gpt-5.4', 'openai.gpt-oss-120b', 'openai.gpt-oss-20b'], established: 'conformance: `codex debug models` of 0.128.0 … 0.135.0' },
+      { from: '0.136.0', value: ['openai.gpt-5.5', 'openai.gpt-5.4'], established: 'conformance: `codex debug models` of 0.136.0 … 0.142.2' },
+      { from: '0.142.3', value: ['openai.gpt-5.5', 'openai.gpt-5.4', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna'], established: 'conformance: `codex debug models` of 0.142.3 … 0.144.6' },
+      { from: '0.145.0', value: ['openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5', 'openai.gpt-5.4'], established: 'conformance: `codex debug models` of 0.145.0 … 0.153.2' },
+      { from: '0.153.3', value: ['openai.gpt-5.6-sol', 'openai.gpt-6-astra', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5', 'openai.gpt-5.4'], established: 'conformance: `codex debug models` of 0.153.3 … 0.156.1' },
+      { from: '0.157.0', value: ['openai.gpt-6-sol', 'openai.gpt-6-astra', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5', 'openai.gpt-5.4'], established: 'conformance: `codex debug models` of 0.157.0 … 0.157.1' },
+      { from: '0.158.0', value: ['openai.gpt-6-sol', 'openai.gpt-6-astra', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.158.0 … 0.159.0 (openai.gpt-5.4 dropped)' },
+      { from: '0.159.1', value: ['openai.gpt-6.1-sol', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.159.1 … 0.164.0' },
+      { from: '0.165.0', value: ['openai.gpt-6.1-sol', 'openai.gpt-6.1-terra', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: bisected('0.164.0', 'does not list openai.gpt-6.1-terra', '0.165.0', 'lists it (through 0.169.0)') },
+      { from: '0.171.0', value: ['openai.gpt-6.2-sol', 'openai.gpt-6.2-astra', 'openai.gpt-6.1-terra', 'openai.gpt-6.1-sol', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.171.0' },
     ],
   },
   govcloud: {
     behaviour: 'govcloud',
     what: 'GovCloud regions (us-gov-east-1, us-gov-west-1) are sent to Mantle (else refused)',
     changes: [
-      { from: '0.128.0', value: 'refused', established: 'SPEC 3.9 bisect: refused before 0.159–0.163' },
-      { from: '0.163.0', value: 'sent', established: 'SPEC 3.9 bisect: changed between 0.159 and 0.163; 0.169.0 observed sending' },
+      { from: '0.128.0', value: 'refused', established: 'conformance: 0.128.0 … 0.160.1 refuse us-gov-west-1 and us-gov-east-1 before sending' },
+      { from: '0.161.0', value: 'sent', established: bisected('0.160.1', 'refuses us-gov-west-1', '0.161.0', 'sends to bedrock-mantle.us-gov-west-1.api.aws') },
     ],
   },
   regionAllowList: {
     behaviour: 'regionAllowList',
     what: 'regions the provider accepts without a base_url override',
-    changes: [{ from: '0.128.0', value: CODEX_MANTLE_REGIONS, established: 'observed in 0.169.0; no change seen in other releases so far' }],
+    changes: [{ from: '0.128.0', value: CODEX_MANTLE_REGIONS, established: 'conformance: the same 12 regions sent, and us-west-1, ca-central-1, ap-southeast-1 refused, by 0.128.0 and 0.171.0' }],
+  },
+  regionRefusal: {
+    behaviour: 'regionRefusal',
+    what: "the words of Codex's refusal of a region",
+    changes: [
+      { from: '0.128.0', value: 'Amazon Bedrock Mantle does not support region', established: 'conformance: 0.128.0 … 0.149.1' },
+      { from: '0.150.0', value: 'Amazon Bedrock does not support region', established: bisected('0.149.1', 'says "Amazon Bedrock Mantle does not support region"', '0.150.0', 'says "Amazon Bedrock does not support region"') },
+    ],
   },
   retries404: {
     behaviour: 'retries404',
     what: 'a 404 from Mantle is retried',
+    changes: [{ from: '0.128.0', value: true, established: 'conformance: 6 POSTs (1 + 5 retries) for an unknown model in 0.128.0 and 0.171.0; SPEC 3.9\'s "not retried from 0.164–0.166" was not seen' }],
+  },
+  retries429: {
+    behaviour: 'retries429',
+    what: 'a 429 from Mantle is retried',
     changes: [
-      { from: '0.128.0', value: true, established: 'SPEC 3.9 bisect: retried before 0.164–0.166' },
-      { from: '0.166.0', value: false, established: 'SPEC 3.9 bisect: no retry from 0.166 at the latest' },
+      { from: '0.128.0', value: false, established: 'conformance: 1 POST for a 429 in 0.128.0 … 0.160.1' },
+      { from: '0.161.0', value: true, established: bisected('0.160.1', 'sends 1 POST', '0.161.0', 'sends 6 POSTs') },
+    ],
+  },
+  storedApiKey: {
+    behaviour: 'storedApiKey',
+    what: 'a Bedrock API key stored in auth.json (`auth_mode = "bedrockApiKey"`) is used (else Codex refuses to start on it)',
+    changes: [
+      { from: '0.128.0', value: 'unknown', established: 'conformance: 0.128.0 … 0.139.0 exit with "unknown variant `bedrockApiKey`" before sending' },
+      { from: '0.140.0', value: 'used', established: bisected('0.139.0', 'refuses to start', '0.140.0', 'sends the stored key ahead of AWS_BEARER_TOKEN_BEDROCK') },
+    ],
+  },
+  storedAccessKeys: {
+    behaviour: 'storedAccessKeys',
+    what: 'AWS access keys stored in auth.json (`auth_mode = "bedrockAccessKeys"`): where they rank',
+    changes: [
+      { from: '0.128.0', value: 'unknown', established: 'conformance: 0.128.0 … 0.146.1 exit with "unknown variant `bedrockAccessKeys`" before sending' },
+      { from: '0.147.0', value: 'after-bearer-key', established: bisected('0.146.1', 'refuses to start', '0.147.0', 'parses them but sends AWS_BEARER_TOKEN_BEDROCK when it is set') },
+      { from: '0.150.0', value: 'before-bearer-key', established: bisected('0.149.1', 'sends the bearer key', '0.150.0', 'signs with the stored keys') },
     ],
   },
 };

@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus } from '../checks/types.js';
+import { visibleText } from '../report/terminalSafe.js';
 import type { PlannedFix, Refusal, RegionQuestion } from './plan.js';
 
 /** A doctor run as fix shows it: the verdict and the checks, without details. */
@@ -49,11 +50,6 @@ export function summarise(results: readonly CheckResult[]): RunSummary {
     summary,
     checks: results.map((result) => ({ id: result.id, status: result.status, summary: result.summary })),
   };
-}
-
-/** Control characters (from file contents or values) never reach the terminal as such. */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
@@ -117,5 +113,6 @@ export function renderFixHuman(report: FixReport, header = true): string {
   }
   if (report.error) out.push(`Error: ${report.error}`);
   else if (report.after) out.push(report.after.overallStatus === 'fail' ? 'Verdict: findings remain (listed above).' : 'Verdict: the doctor passes now.');
-  return `${terminalSafe(out.join('\n').replace(/\n+$/, ''))}\n`;
+  // File contents and values in the diffs and summaries cannot draw on the terminal.
+  return `${visibleText(out.join('\n').replace(/\n+$/, ''))}\n`;
 }

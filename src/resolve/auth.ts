@@ -47,6 +47,8 @@ export interface StoredLogin {
   accessKeys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Why Codex would not use the file (it then silently falls back to the other sources). */
   problem?: string;
+  /** The file's `auth_mode`, when it is a string (whether this Codex release knows it is in the rule table). */
+  authMode?: string;
 }
 
 /** auth_mode values under which Codex reads the Bedrock blocks of auth.json (observed with 0.169.0). */
@@ -78,7 +80,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   if (mode !== undefined && mode !== null && (typeof mode !== 'string' || !KNOWN_AUTH_MODES.includes(mode))) {
     return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
   }
-  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return login;
+  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return { ...login, authMode: mode };
   const apiKey = record['bedrock_api_key'] as Record<string, unknown> | undefined;
   const keys = record['bedrock_access_keys'] as Record<string, unknown> | undefined;
   const key = text(apiKey?.['api_key']);
@@ -88,6 +90,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   const region = text(apiKey?.['region']);
   return {
     ...login,
+    ...(typeof mode === 'string' ? { authMode: mode } : {}),
     ...(key ? { bedrockKey: key, ...(region ? { bedrockKeyRegion: region.trim() } : {}) } : {}),
     ...(accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
   };

@@ -114,7 +114,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const baseUrl = providerKey(['base_url']) ?? null;
   const configAwsProfile = providerKey(['aws', 'profile']);
 
-  const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
+  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json'))), rules);
   const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env, profileBeatsBearer: rules.profileBeatsBearer });
 
   const awsConfigPath = env.nonEmpty('AWS_CONFIG_FILE')?.value ?? join(inputs.homeDir, '.aws', 'config');
@@ -160,6 +160,14 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     codex,
     profileSource: rules.profileFlag,
   };
+}
+
+/** What of auth.json this release reads: Bedrock blocks it does not know are not credentials to it. */
+function storedLoginForRelease(login: StoredLogin, rules: CodexBehaviour): StoredLogin {
+  const { bedrockKey: _key, bedrockKeyRegion: _region, ...withoutKey } = login;
+  const known = rules.storedApiKey === 'used' ? login : withoutKey;
+  const { accessKeys: _keys, ...withoutAccessKeys } = known;
+  return rules.storedAccessKeys === 'unknown' ? withoutAccessKeys : known;
 }
 
 function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[], codex: CodexRelease): Sourced<string> {
