@@ -120,8 +120,9 @@ interface World {
   args?: string[];
 }
 
-function makeHome(world: World): string {
-  const dir = join(root, world.name);
+/** One folder per run: runs of the same world in other modes are still reading theirs (pool of 4). */
+function makeHome(world: World, mode: string[] = []): string {
+  const dir = join(root, `${world.name}${mode.join('')}`);
   const codexHome = join(dir, 'home', '.codex');
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(

@@ -65,6 +65,7 @@ function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
       summary: `Codex home ${home.path} (from ${describeOrigin(home.origin)}) ${what}; Codex refuses to start`,
       remediation: `Create it (mkdir -p ${home.path}) and put config.toml there, or unset CODEX_HOME to use ~/.codex.`,
       docs: DOCS,
+      facts: { finding: 'codex-home-missing' },
     };
   }
   for (const layer of setup.layers) {
@@ -138,6 +139,7 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
         details: [`Codex says: legacy \`profile = "${name}"\` config is no longer supported; use \`--profile ${name}\` with \`${name}.config.toml\` instead`],
         remediation: `Remove the line \`profile = "${name}"\`, move that profile's settings into ${setup.codexHome.path}/${name}.config.toml, and run \`codex --profile ${name}\`.`,
         docs: DOCS,
+        facts: { finding: 'legacy-profile', profile: name },
       };
     }
   }
@@ -150,6 +152,7 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
         summary: `Codex refuses --profile ${setup.profileName}: config.toml also has a legacy [profiles.${setup.profileName}] table (${describeOrigin(table.origin)})`,
         remediation: `Move the settings of [profiles.${setup.profileName}] into ${setup.codexHome.path}/${setup.profileName}.config.toml and delete the table from config.toml.`,
         docs: DOCS,
+        facts: { finding: 'legacy-profile-table', profile: setup.profileName },
       };
     }
   }
@@ -175,6 +178,7 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
       details: [`Codex says: ${codexOverrideError(setup)}`],
       remediation: refusedRemediation(setup, refused.map((r) => r.key)),
       docs: DOCS,
+      facts: { finding: 'provider-keys-refused', keys: JSON.stringify(refused.map((r) => r.key)) },
     };
   }
   const auth = keys.find(({ key }) => key[0] === 'auth');
@@ -233,6 +237,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
         summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key: Codex warns that it is ignored and uses OpenAI`,
         remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
         docs: DOCS,
+        facts: { finding: 'provider-misplaced' },
       };
     }
     const user = setup.layers.find((layer) => layer.name === 'user')!;
@@ -245,6 +250,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
         : `model_provider is not set, so Codex uses its default provider, OpenAI, not Amazon Bedrock`,
       remediation: `${missing ? `Create ${user.path}` : `Add to ${user.path}`}:\n${PROVIDER_SNIPPET}`,
       docs: DOCS,
+      facts: { finding: 'provider-missing' },
     };
   }
   const where = describeOrigin(provider.origin);
@@ -298,6 +304,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
     summary: `model_provider = "${id}" (${where}): Codex exits with "Model provider \`${id}\` not found".${suggestion}`,
     remediation: fix,
     docs: DOCS,
+    facts: { finding: 'provider-unknown', suggestion: suggestion ? BEDROCK_PROVIDER_ID : null },
   };
 }
 

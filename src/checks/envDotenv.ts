@@ -126,7 +126,8 @@ export const envDotenv: Check = {
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? 'that line' : 'those lines'} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
     const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
-    if (secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 0o077) !== 0) {
+    const tooOpen = secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 0o077) !== 0;
+    if (tooOpen) {
       codes.push('env.dotenv-permissions');
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(', ')}) and is readable by ${read.mode & 0o007 ? 'others' : 'its group'} (mode ${(read.mode & 0o777).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
@@ -141,6 +142,7 @@ export const envDotenv: Check = {
       details: [...details, ...warnings],
       remediation: remediation.join('\n'),
       docs: DOCS,
+      facts: { tooOpen },
     };
   },
 };

@@ -77,6 +77,7 @@ export const modelId: Check = {
         details,
         remediation: `Set model = "${miss.suggestion}" at ${source}.`,
         docs: DOCS,
+        facts: { suggestion: miss.suggestion },
       };
     }
     if (known?.status === 'retired') {

@@ -56,6 +56,7 @@ export const regionSet: Check = {
         details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored, ...unreadableAwsFiles(setup)],
         remediation: region.rule === 'stored-key' ? 'Sign in to Bedrock again in Codex and choose the region, or remove the stored key from auth.json.' : whereToSet(setup),
         docs: DOCS,
+        facts: { finding: 'region-missing' },
       };
     }
     const source = describeOrigin(region.effective.origin);
@@ -73,6 +74,7 @@ export const regionSet: Check = {
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:\n${regionSnippet('us-east-1')})`,
         docs: DOCS,
+        facts: { finding: 'region-blank' },
       };
     }
     if (!REGION_SHAPE.test(value)) {
@@ -85,6 +87,7 @@ export const regionSet: Check = {
         details: [...details, 'Codex uses this value as it is: an endpoint host with upper case, spaces or missing dashes does not exist'],
         remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
         docs: DOCS,
+        facts: { finding: 'region-malformed', suggestion: suggestion ?? null },
       };
     }
     const overridden = setup.baseUrl !== null;
@@ -122,6 +125,7 @@ export const regionSet: Check = {
         details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
         remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, allowList, 6)[0] ?? 'us-east-1'}. Accepted: ${allowList.join(', ')}.`,
         docs: DOCS,
+        facts: { finding: 'region-not-allowed' },
       };
     }
     if (overridden) details.push(`base_url is overridden, so Codex skips its region allow-list; the region is still used for signing`);

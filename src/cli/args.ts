@@ -3,6 +3,7 @@ import { closest } from '../checks/suggest.js';
 import { CHECK_IDS, type CheckId } from '../checks/types.js';
 import { parseVersion } from '../codex/version.js';
 import { TOOL_VERSION } from '../version.js';
+import { parseFixCommandLine, type ParsedFixCommandLine } from './fixArgs.js';
 import { OUTPUT_FORMATS, type DoctorOptions, type OutputFormat } from './options.js';
 
 /**
@@ -17,7 +18,8 @@ export type ParsedCommandLine =
   | { kind: 'run'; options: DoctorOptions }
   /** Help, the version, a completion script or completion candidates: print `text` on stdout, exit 0. */
   | { kind: 'print'; text: string }
-  | { kind: 'usage-error'; message: string; wantsJson: boolean };
+  | { kind: 'usage-error'; message: string; wantsJson: boolean }
+  | Extract<ParsedFixCommandLine, { kind: 'fix' }>;
 
 const EPILOGUE = `Checks: ${CHECK_IDS.join(', ')}
 Exit codes: 0 no check failed; 1 a check failed (or warned, with --strict); 2 usage or internal error.
@@ -145,6 +147,11 @@ function doctorOptions(values: DoctorArgs, env: Readonly<Record<string, string |
  * Parses argv (without node and the script). `env` supplies NO_COLOR, and the terminal width for help text.
  */
 export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, columns?: number): ParsedCommandLine {
+  // `fix` has its own options (src/cli/fixArgs.ts), parsed there; yargs only lists it in the help.
+  if (argv[0] === 'fix') {
+    const fix = parseFixCommandLine(argv.slice(1));
+    return fix.kind === 'help' ? { kind: 'print', text: fix.text } : fix;
+  }
   const wantsJson = argv.includes('--json') || argv.includes('--format=json') || argv.some((arg, i) => arg === '--format' && argv[i + 1] === 'json');
   if (argv.length === 0) argv = ['--help'];
   // yargs reads a lone "-" as a positional; after --report it is the value that means stdout.
@@ -161,6 +168,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     .command('doctor', 'Check Codex, its config and credentials, and a live call to Amazon Bedrock', (command) =>
       command.options(DOCTOR_OPTIONS).epilogue(EPILOGUE).strict(),
     )
+    .command('fix', 'Apply the safe fixes the doctor names, then check again (codex-bedrock fix --help)')
     .completion('completion', 'Print a bash or zsh completion script (source it from ~/.bashrc or ~/.zshrc)')
     .demandCommand(1)
     .recommendCommands()

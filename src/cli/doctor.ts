@@ -91,7 +91,7 @@ const VERSION_PROBE_TIMEOUT_MS = 5000;
  * Which Codex runs here, read from files beside it where possible: starting the npm launcher costs about as
  * much as a whole offline run. Only when no file states the version is `codex --version` run, bounded.
  */
-async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
+export async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
   const detection = detectCodexInstalls({
     platform: process.platform,
     shellEnv,

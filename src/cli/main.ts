@@ -3,6 +3,7 @@ import { visibleLine } from '../report/terminalSafe.js';
 import { TOOL_VERSION } from '../version.js';
 import { parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
+import { emptyReport, runFix, type FixOptions } from './fix.js';
 import type { DoctorOptions } from './options.js';
 
 /** Network steps that may each take up to --timeout: credentials, STS, the Responses call, the model list. */
@@ -54,21 +55,22 @@ function timeoutProblem(argv: readonly string[], timeoutSeconds: number | null):
   return null;
 }
 
-function usageError(message: string, wantsJson: boolean): number {
-  process.stderr.write(`codex-bedrock: usage error: ${visibleLine(message)}\nRun codex-bedrock doctor --help for the options.\n`);
+function usageError(message: string, wantsJson: boolean, commandName: 'doctor' | 'fix' = 'doctor'): number {
+  process.stderr.write(`codex-bedrock: usage error: ${visibleLine(message)}\nRun codex-bedrock ${commandName} --help for the options.\n`);
   if (wantsJson) process.stdout.write(errorDocument(`usage error: ${message}`));
   return 2;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv, process.env, process.stdout.columns);
-  const badTimeout = timeoutProblem(argv, command.kind === 'run' ? command.options.timeoutSeconds : null);
-  if (badTimeout && command.kind === 'run') return usageError(badTimeout, command.options.format === 'json');
+  const badTimeout = timeoutProblem(argv, command.kind === 'run' || command.kind === 'fix' ? command.options.timeoutSeconds : null);
+  if (badTimeout && (command.kind === 'run' || command.kind === 'fix')) return usageError(badTimeout, command.kind === 'run' ? command.options.format === 'json' : argv.includes('--json'), argv[0] === 'fix' ? 'fix' : 'doctor');
   if (command.kind === 'print') {
     process.stdout.write(command.text);
     return 0;
   }
-  if (command.kind === 'usage-error') return usageError(command.message, command.wantsJson);
+  if (command.kind === 'usage-error') return usageError(command.message, command.wantsJson, argv[0] === 'fix' ? 'fix' : 'doctor');
+  if (command.kind === 'fix') return fixCommand(command.options);
   const options = command.options;
   armHardCeiling(options);
   // Snapshot the shell before silencing the AWS SDK's Node-version notice, which would pollute stderr.
@@ -91,6 +93,55 @@ export async function main(argv: string[]): Promise<number> {
     if (options.format === 'json') process.stdout.write(errorDocument(message));
     return 2;
   }
+}
+
+/**
+ * fix runs the doctor twice; the same backstop as doctor's covers both runs. The clock stops while a question
+ * waits for a person, and starts again (with the full allowance) once it is answered.
+ */
+function fixCeiling(options: FixOptions): { pause(): void; arm(): void } {
+  const ceilingMs = 2 * (options.timeoutSeconds * (NETWORK_STEPS + 1) + 5) * 1000;
+  let timer: NodeJS.Timeout | null = null;
+  const arm = () => {
+    timer = setTimeout(() => {
+      const message = `internal error: gave up after ${Math.round(ceilingMs / 1000)} s (the hard ceiling of the whole run)`;
+      process.stderr.write(`codex-bedrock: ${message}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...emptyReport(options), error: message }, null, 2)}\n`);
+      process.exit(2);
+    }, ceilingMs).unref();
+  };
+  return { arm, pause: () => timer && clearTimeout(timer) };
+}
+
+/** `codex-bedrock fix`: questions go to the terminal (stderr), and only when stdin and stderr are one. */
+async function fixCommand(options: FixOptions): Promise<number> {
+  const ceiling = fixCeiling(options);
+  ceiling.arm();
+  const shellEnv = { ...process.env };
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const { createInterface } = await import('node:readline/promises');
+  const ask = async (question: string) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    // End of input (Ctrl-D) or Ctrl-C closes the interface: that is "no answer", never a wait.
+    const closed = new Promise<null>((resolve) => terminal.once('close', () => resolve(null)));
+    ceiling.pause();
+    try {
+      return await Promise.race([terminal.question(question), closed]);
+    } catch {
+      return null;
+    } finally {
+      terminal.close();
+      ceiling.arm();
+    }
+  };
+  return runFix(options, {
+    shellEnv,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    ask,
+    now: () => new Date(),
+  });
 }
 
 /** Set when stdout refuses a write (a full disk, /dev/full, a closed pipe): the report was lost. */

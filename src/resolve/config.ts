@@ -117,7 +117,8 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
     return { name, path, status: 'error', problem: { kind: 'unreadable', message: read.reason }, table: {}, layout: EMPTY_LAYOUT };
   }
   try {
-    const table = parseToml(read.text.replace(/^\uFEFF/, '')) as TomlTable;
+    // TOML allows CRLF line endings everywhere (Codex's parser does); @iarna/toml rejects a CR after a comment.
+    const table = parseToml(read.text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')) as TomlTable;
     if (nestsTooDeep(table)) return { name, path, status: 'error', problem: { kind: 'syntax', message: TOO_DEEP }, table: {}, layout: EMPTY_LAYOUT, text: read.text };
     return { name, path, status: 'ok', table, layout: scanToml(read.text), text: read.text };
   } catch (error) {
