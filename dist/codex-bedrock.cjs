@@ -4045,7 +4045,7 @@ function parseCommand(cmd) {
 // node_modules/yargs/build/lib/argsert.js
 var positionName = ["first", "second", "third", "fourth", "fifth", "sixth"];
 function argsert(arg1, arg2, arg3) {
-  function parseArgs() {
+  function parseArgs2() {
     return typeof arg1 === "object" ? [{ demanded: [], optional: [] }, arg1, arg2] : [
       parseCommand(`cmd ${arg1}`),
       arg2,
@@ -4054,7 +4054,7 @@ function argsert(arg1, arg2, arg3) {
   }
   try {
     let position = 0;
-    const [parsed, callerArguments, _length] = parseArgs();
+    const [parsed, callerArguments, _length] = parseArgs2();
     const args = [].slice.call(callerArguments);
     while (args.length && args[args.length - 1] === void 0)
       args.pop();
@@ -4552,8 +4552,8 @@ var CommandInstance = class {
   commandFromFilename(filename) {
     return this.shim.path.basename(filename, this.shim.path.extname(filename));
   }
-  extractDesc({ describe, description, desc }) {
-    for (const test of [describe, description, desc]) {
+  extractDesc({ describe: describe2, description, desc }) {
+    for (const test of [describe2, description, desc]) {
       if (typeof test === "string" || test === false)
         return test;
       assertNotStrictEqual(test, true, this.shim);
@@ -4734,7 +4734,7 @@ function usage(yargs, shim3) {
   };
   self.getCommands = () => commands;
   let descriptions = {};
-  self.describe = function describe(keyOrKeys, desc) {
+  self.describe = function describe2(keyOrKeys, desc) {
     if (Array.isArray(keyOrKeys)) {
       keyOrKeys.forEach((k) => {
         self.describe(k, desc);
@@ -5147,8 +5147,8 @@ function usage(yargs, shim3) {
 function isIndentedText(text2) {
   return typeof text2 === "object";
 }
-function addIndentation(text2, indent) {
-  return isIndentedText(text2) ? { text: text2.text, indentation: text2.indentation + indent } : { text: text2, indentation: indent };
+function addIndentation(text2, indent2) {
+  return isIndentedText(text2) ? { text: text2.text, indentation: text2.indentation + indent2 } : { text: text2, indentation: indent2 };
 }
 function getIndentation(text2) {
   return isIndentedText(text2) ? text2.indentation : 0;
@@ -6237,12 +6237,12 @@ var YargsInstance = class {
   async getCompletion(args, done) {
     argsert("<array> [function]", [args, done], arguments.length);
     if (!done) {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve6, reject) => {
         __classPrivateFieldGet(this, _YargsInstance_completion, "f").getCompletion(args, (err, completions) => {
           if (err)
             reject(err);
           else
-            resolve5(completions);
+            resolve6(completions);
         });
       });
     } else {
@@ -6274,9 +6274,9 @@ var YargsInstance = class {
     __classPrivateFieldSet(this, _YargsInstance_hasOutput, true, "f");
     if (!__classPrivateFieldGet(this, _YargsInstance_usage, "f").hasCachedHelpMessage()) {
       if (!this.parsed) {
-        const parse = this[kRunYargsParserAndExecuteCommands](__classPrivateFieldGet(this, _YargsInstance_processArgs, "f"), void 0, void 0, 0, true);
-        if (isPromise(parse)) {
-          return parse.then(() => {
+        const parse2 = this[kRunYargsParserAndExecuteCommands](__classPrivateFieldGet(this, _YargsInstance_processArgs, "f"), void 0, void 0, 0, true);
+        if (isPromise(parse2)) {
+          return parse2.then(() => {
             return __classPrivateFieldGet(this, _YargsInstance_usage, "f").help();
           });
         }
@@ -6620,9 +6620,9 @@ var YargsInstance = class {
     __classPrivateFieldSet(this, _YargsInstance_hasOutput, true, "f");
     if (!__classPrivateFieldGet(this, _YargsInstance_usage, "f").hasCachedHelpMessage()) {
       if (!this.parsed) {
-        const parse = this[kRunYargsParserAndExecuteCommands](__classPrivateFieldGet(this, _YargsInstance_processArgs, "f"), void 0, void 0, 0, true);
-        if (isPromise(parse)) {
-          parse.then(() => {
+        const parse2 = this[kRunYargsParserAndExecuteCommands](__classPrivateFieldGet(this, _YargsInstance_processArgs, "f"), void 0, void 0, 0, true);
+        if (isPromise(parse2)) {
+          parse2.then(() => {
             __classPrivateFieldGet(this, _YargsInstance_usage, "f").showHelp(level);
           });
           return this;
@@ -7347,6 +7347,135 @@ function compareVersions(a, b) {
   return pa.prerelease < pb.prerelease ? -1 : 1;
 }
 
+// dist/cli/fixArgs.js
+init_import_meta_url();
+var import_node_util = require("node:util");
+
+// dist/catalogue/regions.js
+init_import_meta_url();
+var CODEX_MANTLE_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+  "ap-northeast-1",
+  "ap-south-1",
+  "ap-southeast-3",
+  "eu-central-1",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-west-1",
+  "eu-west-2",
+  "sa-east-1"
+];
+var CODEX_GOVCLOUD_REGIONS = ["us-gov-east-1", "us-gov-west-1"];
+var REGION_SHAPE = /^[a-z]{2,5}(-[a-z]+)+-\d{1,2}$/;
+function partitionOf(region) {
+  if (region.startsWith("us-gov-"))
+    return "aws-us-gov";
+  if (region.startsWith("cn-"))
+    return "aws-cn";
+  if (region.startsWith("us-isob-"))
+    return "aws-iso-b";
+  if (region.startsWith("us-isof-") || region.startsWith("eu-isof-"))
+    return "aws-iso-f";
+  if (region.startsWith("eu-isoe-"))
+    return "aws-iso-e";
+  if (region.startsWith("us-iso-") || region.startsWith("us-iso"))
+    return "aws-iso";
+  if (region.startsWith("eusc-"))
+    return "aws-eusc";
+  return "aws";
+}
+function mantleEndpoint(region) {
+  return `https://bedrock-mantle.${region}.api.aws/openai/v1`;
+}
+
+// dist/cli/fixArgs.js
+var FIX_HELP_TEXT = `Usage: codex-bedrock fix [options]
+
+Applies the safe, mechanical fixes the doctor names, then runs the doctor again. Shows the plan as a diff per
+file and asks once on a terminal; without a terminal it only shows the plan unless --yes is given.
+
+Options:
+  --yes                   Apply without asking
+  --dry-run               Only show the plan; write nothing
+  --json                  Print the plan and the outcome as JSON on stdout
+  --undo                  Restore the files of the last fix run from their backups
+  --region REGION         The region to set when the doctor cannot know it (one of Codex's Bedrock regions)
+  --offline               Run only the checks that need no network, before and after
+  --codex-home DIR        Codex home (default: $CODEX_HOME, else ~/.codex)
+  -p, --profile NAME      Codex profile (as codex -p)
+  -c, --config KEY=VALUE  Codex config override, repeatable (as codex -c)
+  -m, --model ID          Model override (as codex -m)
+  --codex-version X       Judge by the rules of Codex release X
+  --timeout SECONDS       Time limit for each network step (default 10)
+  -h, --help              Show this help
+
+Every changed file keeps a backup beside it (<file>.bak-<UTC timestamp>). Nothing that needs a secret is
+written: for a missing or expired credential fix prints the command that gets one.
+Exit codes: 0 the doctor passes afterwards; 1 findings remain (listed); 2 usage or I/O error.
+`;
+var FIX_OPTIONS = {
+  yes: { type: "boolean", short: "y" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  undo: { type: "boolean" },
+  region: { type: "string" },
+  offline: { type: "boolean" },
+  "codex-home": { type: "string" },
+  profile: { type: "string", short: "p" },
+  config: { type: "string", short: "c", multiple: true },
+  model: { type: "string", short: "m" },
+  "codex-version": { type: "string" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h" }
+};
+function parseFixCommandLine(argv) {
+  const wantsJson = argv.includes("--json");
+  const usage2 = (message2) => ({ kind: "usage-error", message: message2, wantsJson });
+  let parsed;
+  try {
+    parsed = (0, import_node_util.parseArgs)({ args: [...argv], options: FIX_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const option = /'(-[^']*)'/.exec(error.message)?.[1];
+    return usage2(error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${option ?? ""} for fix` : `option ${option ?? ""} needs a value`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help)
+    return { kind: "help", text: FIX_HELP_TEXT };
+  if (positionals.length > 0)
+    return usage2(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (values.undo && (values["dry-run"] || values.region !== void 0))
+    return usage2("--undo restores the last backups; it takes no --dry-run or --region");
+  if (values.yes && values["dry-run"])
+    return usage2("--yes and --dry-run contradict each other");
+  const timeoutSeconds = values.timeout === void 0 ? 10 : Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    return usage2(`--timeout must be a positive number of seconds (got ${JSON.stringify(values.timeout)})`);
+  const codexVersion2 = values["codex-version"];
+  if (codexVersion2 !== void 0 && !parseVersion(codexVersion2))
+    return usage2(`--codex-version needs a release number such as 0.171.0 (got ${JSON.stringify(codexVersion2)})`);
+  const region = values.region?.trim();
+  if (region !== void 0 && !REGION_SHAPE.test(region))
+    return usage2(`--region needs an AWS region name such as us-east-1 (got ${JSON.stringify(values.region)})`);
+  return {
+    kind: "fix",
+    options: {
+      mode: values.undo ? "undo" : values["dry-run"] ? "dry-run" : "apply",
+      yes: values.yes ?? false,
+      json: values.json ?? false,
+      ...region !== void 0 ? { region } : {},
+      offline: values.offline ?? false,
+      timeoutSeconds,
+      ...values["codex-home"] !== void 0 ? { codexHome: values["codex-home"] } : {},
+      ...values.profile !== void 0 ? { profile: values.profile } : {},
+      configOverrides: values.config ?? [],
+      ...values.model !== void 0 ? { model: values.model } : {},
+      ...codexVersion2 !== void 0 ? { codexVersion: codexVersion2.trim().replace(/^v/, "") } : {}
+    }
+  };
+}
+
 // dist/cli/options.js
 init_import_meta_url();
 var OUTPUT_FORMATS = ["human", "json", "junit", "github"];
@@ -7391,9 +7520,9 @@ function explainUnknown(message2, argv) {
   return unknown.split(", ").map((name) => {
     const flag = argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `-${name}`);
     if (flag !== void 0) {
-      const shown = flag.replace(/=.*$/, "");
+      const shown2 = flag.replace(/=.*$/, "");
       const suggestion2 = nearest(name, LONG_FLAGS);
-      return `unknown option ${shown}${suggestion2 ? ` (did you mean --${suggestion2}?)` : ""}`;
+      return `unknown option ${shown2}${suggestion2 ? ` (did you mean --${suggestion2}?)` : ""}`;
     }
     const suggestion = nearest(name, COMMANDS);
     return `unexpected argument ${JSON.stringify(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`;
@@ -7468,6 +7597,10 @@ function doctorOptions(values, env3) {
   };
 }
 function parseCommandLine(argv, env3 = {}, columns) {
+  if (argv[0] === "fix") {
+    const fix = parseFixCommandLine(argv.slice(1));
+    return fix.kind === "help" ? { kind: "print", text: fix.text } : fix;
+  }
   const wantsJson = argv.includes("--json") || argv.includes("--format=json") || argv.some((arg, i) => arg === "--format" && argv[i + 1] === "json");
   if (argv.length === 0)
     argv = ["--help"];
@@ -7475,7 +7608,7 @@ function parseCommandLine(argv, env3 = {}, columns) {
   let run = null;
   let failure = null;
   let printed = "";
-  const parser2 = yargs_default([...argv]).scriptName("codex-bedrock").locale("en").exitProcess(false).parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "greedy-arrays": false }).usage("Usage: codex-bedrock doctor [options]\n\nTells whether OpenAI Codex will work with Amazon Bedrock on this machine, and if not, what to change.").command("doctor", "Check Codex, its config and credentials, and a live call to Amazon Bedrock", (command2) => command2.options(DOCTOR_OPTIONS).epilogue(EPILOGUE).strict()).completion("completion", "Print a bash or zsh completion script (source it from ~/.bashrc or ~/.zshrc)").demandCommand(1).recommendCommands().strict().help().alias("h", "help").version(TOOL_VERSION).alias("V", "version").epilogue(EPILOGUE).wrap(columns && columns > 40 ? Math.min(columns, 120) : 100).fail((message2, error) => {
+  const parser2 = yargs_default([...argv]).scriptName("codex-bedrock").locale("en").exitProcess(false).parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "greedy-arrays": false }).usage("Usage: codex-bedrock doctor [options]\n\nTells whether OpenAI Codex will work with Amazon Bedrock on this machine, and if not, what to change.").command("doctor", "Check Codex, its config and credentials, and a live call to Amazon Bedrock", (command2) => command2.options(DOCTOR_OPTIONS).epilogue(EPILOGUE).strict()).command("fix", "Apply the safe fixes the doctor names, then check again (codex-bedrock fix --help)").completion("completion", "Print a bash or zsh completion script (source it from ~/.bashrc or ~/.zshrc)").demandCommand(1).recommendCommands().strict().help().alias("h", "help").version(TOOL_VERSION).alias("V", "version").epilogue(EPILOGUE).wrap(columns && columns > 40 ? Math.min(columns, 120) : 100).fail((message2, error) => {
     failure = explainUnknown(message2 ?? error?.message ?? "invalid arguments", argv);
   });
   parser2.getInternalMethods().getUsageInstance().cacheHelpMessage = () => {
@@ -7615,47 +7748,6 @@ init_import_meta_url();
 
 // dist/codex/rules.js
 init_import_meta_url();
-
-// dist/catalogue/regions.js
-init_import_meta_url();
-var CODEX_MANTLE_REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-2",
-  "ap-northeast-1",
-  "ap-south-1",
-  "ap-southeast-3",
-  "eu-central-1",
-  "eu-north-1",
-  "eu-south-1",
-  "eu-west-1",
-  "eu-west-2",
-  "sa-east-1"
-];
-var CODEX_GOVCLOUD_REGIONS = ["us-gov-east-1", "us-gov-west-1"];
-var REGION_SHAPE = /^[a-z]{2,5}(-[a-z]+)+-\d{1,2}$/;
-function partitionOf(region) {
-  if (region.startsWith("us-gov-"))
-    return "aws-us-gov";
-  if (region.startsWith("cn-"))
-    return "aws-cn";
-  if (region.startsWith("us-isob-"))
-    return "aws-iso-b";
-  if (region.startsWith("us-isof-") || region.startsWith("eu-isof-"))
-    return "aws-iso-f";
-  if (region.startsWith("eu-isoe-"))
-    return "aws-iso-e";
-  if (region.startsWith("us-iso-") || region.startsWith("us-iso"))
-    return "aws-iso";
-  if (region.startsWith("eusc-"))
-    return "aws-eusc";
-  return "aws";
-}
-function mantleEndpoint(region) {
-  return `https://bedrock-mantle.${region}.api.aws/openai/v1`;
-}
-
-// dist/codex/rules.js
 var FIRST_BEDROCK_RELEASE = "0.128.0";
 var NEWEST_KNOWN_RELEASE = "0.171.0";
 var bisected = (lastOld, before, firstNew, after) => `conformance bisect on real releases: ${lastOld} ${before}, ${firstNew} ${after}`;
@@ -7870,7 +7962,7 @@ async function chooseCodexRelease(detection, flagVersion, probeVersion) {
 init_import_meta_url();
 async function readCodexVersion(path, timeoutMs) {
   const { spawn } = await __codexBedrockImport("node:child_process");
-  return new Promise((resolve5) => {
+  return new Promise((resolve6) => {
     const child = spawn(path, ["--version"], { detached: true, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     let stdout = "";
     let stderr = "";
@@ -7887,16 +7979,16 @@ async function readCodexVersion(path, timeoutMs) {
     child.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(0, 64 * 1024));
     child.on("error", (error) => {
       clearTimeout(timer);
-      resolve5({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
+      resolve6({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
     });
     child.on("close", (code) => {
       clearTimeout(timer);
       if (timedOut)
-        return resolve5({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
+        return resolve6({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
       if (code === 0)
-        return resolve5({ ok: true, output: stdout.trim() });
+        return resolve6({ ok: true, output: stdout.trim() });
       const detail = stderr.trim().split("\n")[0];
-      resolve5({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
+      resolve6({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
     });
   });
 }
@@ -8271,10 +8363,10 @@ async function getCallerIdentity(credentials, options) {
   const started = performance.now();
   const abort = new AbortController();
   let timer;
-  const timedOut = new Promise((resolve5) => {
+  const timedOut = new Promise((resolve6) => {
     timer = setTimeout(() => {
       abort.abort();
-      resolve5("timeout");
+      resolve6("timeout");
     }, options.timeoutMs);
   });
   try {
@@ -8970,7 +9062,7 @@ async function mantleRequest(input) {
   const headers = await signedHeaders(url, input.method, body2, input.auth);
   const transport = url.protocol === "https:" ? await __codexBedrockImport("node:https") : await __codexBedrockImport("node:http");
   const { checkServerIdentity } = await __codexBedrockImport("node:tls");
-  return new Promise((resolve5) => {
+  return new Promise((resolve6) => {
     let phase = "connect";
     let settled = false;
     const finish = (result) => {
@@ -8979,7 +9071,7 @@ async function mantleRequest(input) {
       settled = true;
       clearTimeout(timer);
       request.destroy();
-      resolve5(result);
+      resolve6(result);
     };
     const failed = (failure) => finish({ ok: false, failure, latencyMs: elapsed(), proxy });
     const request = transport.request(url, {
@@ -9473,7 +9565,7 @@ function fileLayer(name, path, readFile) {
     return { name, path, status: "error", problem: { kind: "unreadable", message: read.reason }, table: {}, layout: EMPTY_LAYOUT };
   }
   try {
-    const table = (0, import_parse_string.default)(read.text.replace(/^\uFEFF/, ""));
+    const table = (0, import_parse_string.default)(read.text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
     if (nestsTooDeep(table))
       return { name, path, status: "error", problem: { kind: "syntax", message: TOO_DEEP }, table: {}, layout: EMPTY_LAYOUT, text: read.text };
     return { name, path, status: "ok", table, layout: scanToml(read.text), text: read.text };
@@ -10153,11 +10245,11 @@ var EffectiveEnvironment = class {
   }
 };
 function loadEffectiveEnvironment(shell, dotenvRead) {
-  const parse = dotenvRead.status === "ok" ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
+  const parse2 = dotenvRead.status === "ok" ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
   const finalValues = /* @__PURE__ */ new Map();
-  parse?.entries.forEach((entry) => finalValues.set(entry.key, entry.value));
+  parse2?.entries.forEach((entry) => finalValues.set(entry.key, entry.value));
   const overriddenShellKeys = [...finalValues].filter(([key, value]) => shell[key] !== void 0 && shell[key] !== value).map(([key]) => key);
-  return new EffectiveEnvironment(shell, { path: dotenvRead.path, read: dotenvRead, parse, overriddenShellKeys });
+  return new EffectiveEnvironment(shell, { path: dotenvRead.path, read: dotenvRead, parse: parse2, overriddenShellKeys });
 }
 
 // dist/resolve/region.js
@@ -10244,6 +10336,7 @@ function resolveRegion(inputs) {
 // dist/resolve/setup.js
 var BEDROCK_PROVIDER_ID = "amazon-bedrock";
 var PROVIDER_TABLE = ["model_providers", BEDROCK_PROVIDER_ID];
+var DEFAULT_MANAGED_CONFIG_PATH = "/etc/codex/managed_config.toml";
 function noCodexFound(searchedPath = "") {
   return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: "not-found", rules: rulesFor(NEWEST_KNOWN_RELEASE) };
 }
@@ -10392,7 +10485,8 @@ function layerProblems(setup) {
       code: "config.codex-home-missing",
       summary: `Codex home ${home.path} (from ${describeOrigin(home.origin)}) ${what}; Codex refuses to start`,
       remediation: `Create it (mkdir -p ${home.path}) and put config.toml there, or unset CODEX_HOME to use ~/.codex.`,
-      docs: DOCS5
+      docs: DOCS5,
+      facts: { finding: "codex-home-missing" }
     };
   }
   for (const layer of setup.layers) {
@@ -10464,7 +10558,8 @@ function legacyProfileProblems(setup) {
         summary: `Codex refuses to start: legacy \`profile = "${name}"\` (${describeOrigin(legacy.origin)}) is no longer supported`,
         details: [`Codex says: legacy \`profile = "${name}"\` config is no longer supported; use \`--profile ${name}\` with \`${name}.config.toml\` instead`],
         remediation: `Remove the line \`profile = "${name}"\`, move that profile's settings into ${setup.codexHome.path}/${name}.config.toml, and run \`codex --profile ${name}\`.`,
-        docs: DOCS5
+        docs: DOCS5,
+        facts: { finding: "legacy-profile", profile: name }
       };
     }
   }
@@ -10476,7 +10571,8 @@ function legacyProfileProblems(setup) {
         code: "config.legacy-profile-table",
         summary: `Codex refuses --profile ${setup.profileName}: config.toml also has a legacy [profiles.${setup.profileName}] table (${describeOrigin(table.origin)})`,
         remediation: `Move the settings of [profiles.${setup.profileName}] into ${setup.codexHome.path}/${setup.profileName}.config.toml and delete the table from config.toml.`,
-        docs: DOCS5
+        docs: DOCS5,
+        facts: { finding: "legacy-profile-table", profile: setup.profileName }
       };
     }
   }
@@ -10502,7 +10598,8 @@ function refusedProviderKeys(setup) {
       summary: `Codex ${setup.codex.rules.release} refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(", ")} cannot be changed for amazon-bedrock`,
       details: [`Codex says: ${codexOverrideError(setup)}`],
       remediation: refusedRemediation(setup, refused.map((r) => r.key)),
-      docs: DOCS5
+      docs: DOCS5,
+      facts: { finding: "provider-keys-refused", keys: JSON.stringify(refused.map((r) => r.key)) }
     };
   }
   const auth = keys.find(({ key }) => key[0] === "auth");
@@ -10555,7 +10652,8 @@ function providerOutcome(setup) {
         code: "config.provider-misplaced",
         summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key: Codex warns that it is ignored and uses OpenAI`,
         remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
-        docs: DOCS5
+        docs: DOCS5,
+        facts: { finding: "provider-misplaced" }
       };
     }
     const user = setup.layers.find((layer) => layer.name === "user");
@@ -10566,7 +10664,8 @@ function providerOutcome(setup) {
       summary: missing ? `${user.path} does not exist, so Codex uses its default provider, OpenAI, not Amazon Bedrock` : `model_provider is not set, so Codex uses its default provider, OpenAI, not Amazon Bedrock`,
       remediation: `${missing ? `Create ${user.path}` : `Add to ${user.path}`}:
 ${PROVIDER_SNIPPET}`,
-      docs: DOCS5
+      docs: DOCS5,
+      facts: { finding: "provider-missing" }
     };
   }
   const where = describeOrigin(provider.origin);
@@ -10619,7 +10718,8 @@ ${PROVIDER_SNIPPET}`,
     code: "config.unknown-provider",
     summary: `model_provider = "${id}" (${where}): Codex exits with "Model provider \`${id}\` not found".${suggestion}`,
     remediation: fix,
-    docs: DOCS5
+    docs: DOCS5,
+    facts: { finding: "provider-unknown", suggestion: suggestion ? BEDROCK_PROVIDER_ID : null }
   };
 }
 var configProvider = {
@@ -10708,8 +10808,8 @@ function shellOnlyNeeds(setup, earlier) {
   }
   return needs;
 }
-function firstFew(items, shown = 10) {
-  return items.length > shown ? `${items.slice(0, shown).join(", ")} and ${items.length - shown} more` : items.join(", ");
+function firstFew(items, shown2 = 10) {
+  return items.length > shown2 ? `${items.slice(0, shown2).join(", ")} and ${items.length - shown2} more` : items.join(", ");
 }
 function overridingLines(setup) {
   return setup.env.dotenv.overriddenShellKeys.map((key) => {
@@ -10761,20 +10861,20 @@ ${shellNeeds.flatMap((need) => need.lines).join("\n")}${protect}`);
         docs: DOCS6
       };
     }
-    const parse = dotenv.parse;
-    details.push(`keys set by the file (values hidden): ${firstFew(parse.entries.map((e) => `${e.key} (line ${e.line})`)) || "none"}`);
-    if (parse.dropped.length > 0) {
+    const parse2 = dotenv.parse;
+    details.push(`keys set by the file (values hidden): ${firstFew(parse2.entries.map((e) => `${e.key} (line ${e.line})`)) || "none"}`);
+    if (parse2.dropped.length > 0) {
       codes.push("env.dotenv-dropped-lines");
-      warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? "s" : ""} Codex silently drops: ${firstFew(parse.dropped.map((d) => `line ${d.line} (${d.reason})`))}`);
+      warnings.push(`${parse2.dropped.length} line${parse2.dropped.length > 1 ? "s" : ""} Codex silently drops: ${firstFew(parse2.dropped.map((d) => `line ${d.line} (${d.reason})`))}`);
       remediation.push(`Fix those lines in ${path}: each must be KEY=value (optionally prefixed by "export ").`);
     }
-    if (parse.oversized.length > 0) {
-      warnings.push(`${firstFew(parse.oversized.map((o) => `line ${o.line} (${o.key})`))} expand${parse.oversized.length === 1 ? "s" : ""} to more than ${MAX_EXPANDED_VALUE_CHARS} characters (or all values together to more than ${MAX_EXPANDED_TOTAL_CHARS}); the doctor did not expand ${parse.oversized.length === 1 ? "it" : "them"}, and Codex would set values that large`);
+    if (parse2.oversized.length > 0) {
+      warnings.push(`${firstFew(parse2.oversized.map((o) => `line ${o.line} (${o.key})`))} expand${parse2.oversized.length === 1 ? "s" : ""} to more than ${MAX_EXPANDED_VALUE_CHARS} characters (or all values together to more than ${MAX_EXPANDED_TOTAL_CHARS}); the doctor did not expand ${parse2.oversized.length === 1 ? "it" : "them"}, and Codex would set values that large`);
       remediation.push(`Remove the repeated \${...} references from those lines of ${path}.`);
     }
-    if (parse.ignoredCodexKeys.length > 0) {
+    if (parse2.ignoredCodexKeys.length > 0) {
       codes.push("env.dotenv-codex-keys");
-      warnings.push(`Codex ignores CODEX_* keys in .env: ${parse.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(", ")}`);
+      warnings.push(`Codex ignores CODEX_* keys in .env: ${parse2.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(", ")}`);
       remediation.push("Set CODEX_* variables in the shell or the app environment instead; Codex refuses them from .env.");
     }
     if (dotenv.overriddenShellKeys.length > 0) {
@@ -10783,14 +10883,15 @@ ${shellNeeds.flatMap((need) => need.lines).join("\n")}${protect}`);
       warnings.push(`it overrides different values already set in your shell for ${overriding.join(", ")} (Codex uses the .env values)`);
       remediation.push(`If the shell holds the right values, delete ${overriding.length === 1 ? "that line" : "those lines"} of ${path}; otherwise make the shell agree, so other tools and Codex use the same values.`);
     }
-    const secretKeys = parse.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
-    if (secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 63) !== 0) {
+    const secretKeys = parse2.entries.filter((e) => isSecretName(e.key)).map((e) => e.key);
+    const tooOpen = secretKeys.length > 0 && setup.platform.posixModes && (read.mode & 63) !== 0;
+    if (tooOpen) {
       codes.push("env.dotenv-permissions");
       warnings.push(`it holds secrets (${[...new Set(secretKeys)].join(", ")}) and is readable by ${read.mode & 7 ? "others" : "its group"} (mode ${(read.mode & 511).toString(8)})`);
       remediation.push(`chmod 600 ${path}`);
     }
     if (warnings.length === 0) {
-      return { status: "pass", code: "env.dotenv-ok", summary: `${path} parses: ${parse.entries.length} key${parse.entries.length === 1 ? "" : "s"}, applied over the shell as Codex does`, details };
+      return { status: "pass", code: "env.dotenv-ok", summary: `${path} parses: ${parse2.entries.length} key${parse2.entries.length === 1 ? "" : "s"}, applied over the shell as Codex does`, details };
     }
     return {
       status: "warn",
@@ -10798,7 +10899,8 @@ ${shellNeeds.flatMap((need) => need.lines).join("\n")}${protect}`);
       summary: `${path}: ${warnings.join("; ")}`,
       details: [...details, ...warnings],
       remediation: remediation.join("\n"),
-      docs: DOCS6
+      docs: DOCS6,
+      facts: { tooOpen }
     };
   }
 };
@@ -10892,7 +10994,8 @@ var modelId = {
         summary: `Model ${JSON.stringify(id)} (${source}) will be rejected: ${miss.why}. Did you mean "${miss.suggestion}"?${retiredNote}`,
         details,
         remediation: `Set model = "${miss.suggestion}" at ${source}.`,
-        docs: DOCS7
+        docs: DOCS7,
+        facts: { suggestion: miss.suggestion }
       };
     }
     if (known?.status === "retired") {
@@ -11032,7 +11135,8 @@ var regionSet = {
         summary: `No region found${ignored.length > 0 ? ` (${region.candidates.filter((c) => c.ignoredBecause).map((c) => describeOrigin(c.origin)).join(", ")}: set but empty, which Codex treats as unset)` : ""}: ${codexSays}`,
         details: [`sources tried, in Codex's order: ${region.tried.join(", ")}`, ...ignored, ...unreadableAwsFiles(setup)],
         remediation: region.rule === "stored-key" ? "Sign in to Bedrock again in Codex and choose the region, or remove the stored key from auth.json." : whereToSet(setup),
-        docs: DOCS8
+        docs: DOCS8,
+        facts: { finding: "region-missing" }
       };
     }
     const source = describeOrigin(region.effective.origin);
@@ -11051,19 +11155,21 @@ ${regionSnippet("us-east-1")}`, docs: DOCS8 };
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:
 ${regionSnippet("us-east-1")})`,
-        docs: DOCS8
+        docs: DOCS8,
+        facts: { finding: "region-blank" }
       };
     }
     if (!REGION_SHAPE.test(value)) {
       const suggestion = suggestRegion(value);
-      const shown = JSON.stringify(value);
+      const shown2 = JSON.stringify(value);
       return {
         status: "fail",
         code: "region.malformed",
-        summary: `The region ${shown} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+        summary: `The region ${shown2} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
         details: [...details, "Codex uses this value as it is: an endpoint host with upper case, spaces or missing dashes does not exist"],
         remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
-        docs: DOCS8
+        docs: DOCS8,
+        facts: { finding: "region-malformed", suggestion: suggestion ?? null }
       };
     }
     const overridden = setup.baseUrl !== null;
@@ -11100,7 +11206,8 @@ ${regionSnippet("us-east-1")})`,
         summary: `Codex fails with "${refusal} \`${value}\`" (${source})${why}`,
         details: [...details, `regions Codex ${release2} accepts: ${allowList.join(", ")}`],
         remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, allowList, 6)[0] ?? "us-east-1"}. Accepted: ${allowList.join(", ")}.`,
-        docs: DOCS8
+        docs: DOCS8,
+        facts: { finding: "region-not-allowed" }
       };
     }
     if (overridden)
@@ -11525,21 +11632,21 @@ function sdkMessage(error) {
 }
 async function processExitStatus(command2, timeoutMs, env3) {
   const { exec } = await __codexBedrockImport("node:child_process");
-  return new Promise((resolve5) => {
+  return new Promise((resolve6) => {
     exec(command2, { timeout: timeoutMs, env: env3, windowsHide: true }, (error) => {
       if (!error)
-        resolve5("exited 0 this time (it may fail intermittently)");
+        resolve6("exited 0 this time (it may fail intermittently)");
       else if (error.killed)
-        resolve5(`did not finish within ${Math.round(timeoutMs / 1e3)} s`);
+        resolve6(`did not finish within ${Math.round(timeoutMs / 1e3)} s`);
       else
-        resolve5(`exit status ${error.code ?? "unknown"}`);
+        resolve6(`exit status ${error.code ?? "unknown"}`);
     });
   });
 }
 function withTimeout(work, timeoutMs, onTimeout) {
   let timer;
-  const timeout = new Promise((resolve5) => {
-    timer = setTimeout(() => resolve5(onTimeout()), timeoutMs);
+  const timeout = new Promise((resolve6) => {
+    timer = setTimeout(() => resolve6(onTimeout()), timeoutMs);
     timer.unref();
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
@@ -12195,10 +12302,10 @@ async function runDoctor(options, io) {
   services.secretsSeen().forEach((secret) => redactor.add(secret));
   const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
   if (error) {
-    const shown = visibleLine(report.error ?? "");
-    io.stderr.write(usage2 ? `codex-bedrock: ${shown}
+    const shown2 = visibleLine(report.error ?? "");
+    io.stderr.write(usage2 ? `codex-bedrock: ${shown2}
 Run codex-bedrock doctor --help for the options.
-` : `codex-bedrock: error: ${shown}
+` : `codex-bedrock: error: ${shown2}
 `);
   }
   let exitCode = exitCodeFor(report, options.strict);
@@ -12227,6 +12334,1157 @@ Run codex-bedrock doctor --help for the options.
     io.stdout.write(renderFooter(visibleDeep(report), style, palette));
   else if (options.format !== "human" || results.length > 0)
     io.stdout.write(await render(report, options, setupRows(setup, options, redactor), style, palette));
+  return exitCode;
+}
+
+// dist/cli/fix.js
+init_import_meta_url();
+
+// dist/fix/diagnose.js
+init_import_meta_url();
+var import_node_os5 = require("node:os");
+async function resolveInputs(options, shellEnv) {
+  const homeDir = shellEnv["HOME"] || (0, import_node_os5.homedir)();
+  const codex = await detectCodex(shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1e3);
+  return {
+    ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
+    ...options.profile !== void 0 ? { profile: options.profile } : {},
+    ...options.model !== void 0 ? { modelFlag: options.model } : {},
+    configOverrides: options.configOverrides,
+    shellEnv,
+    homeDir,
+    managedConfigPath: shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+    readFile: readFileFromDisk,
+    directoryState,
+    codex
+  };
+}
+var appliedDotenvKeys = /* @__PURE__ */ new Set();
+async function diagnose2(inputs, options, now) {
+  const setup = resolveSetup(inputs);
+  const timeoutMs = options.timeoutSeconds * 1e3;
+  if (!options.offline) {
+    appliedDotenvKeys.forEach((key) => {
+      if (inputs.shellEnv[key] === void 0)
+        delete process.env[key];
+      else
+        process.env[key] = inputs.shellEnv[key];
+    });
+    setup.env.dotenv.parse?.entries.forEach((entry) => {
+      process.env[entry.key] = entry.value;
+      appliedDotenvKeys.add(entry.key);
+    });
+  }
+  const results = await runChecks(ALL_CHECKS, {
+    setup,
+    options: { offline: options.offline, timeoutMs, allowGovcloud: false },
+    now,
+    services: options.offline ? NO_NETWORK : createServices(setup, { timeoutMs })
+  });
+  return { inputs, setup, results };
+}
+async function predict(inputs, workspace, now) {
+  const overlaid = { ...inputs, readFile: workspace.reader(), directoryState: workspace.directoryState(inputs.directoryState) };
+  const setup = resolveSetup(overlaid);
+  const results = await runChecks(ALL_CHECKS, { setup, options: { offline: true, timeoutMs: 1e3, allowGovcloud: false }, now, services: NO_NETWORK });
+  return { inputs: overlaid, setup, results };
+}
+
+// dist/fix/diff.js
+init_import_meta_url();
+
+// dist/fix/textLines.js
+init_import_meta_url();
+function splitLines(text2) {
+  const bom = text2.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const body2 = text2.slice(bom.length);
+  const lines = body2.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return { bom, lines, eol: body2.includes("\r\n") ? "\r\n" : "\n" };
+}
+function joinLines(text2) {
+  return text2.bom + text2.lines.join("");
+}
+function lineContent(line) {
+  return line.replace(/\r?\n$/, "");
+}
+function insertLines(text2, index, contents) {
+  const lines = [...text2.lines];
+  if (index >= lines.length && lines.length > 0 && !/\n$/.test(lines[lines.length - 1]))
+    lines[lines.length - 1] += text2.eol;
+  lines.splice(index, 0, ...contents.map((content) => `${content}${text2.eol}`));
+  return { ...text2, lines };
+}
+function removeLine(text2, index) {
+  const lines = [...text2.lines];
+  lines.splice(index, 1);
+  return { ...text2, lines };
+}
+function replaceLineContent(text2, index, content) {
+  const lines = [...text2.lines];
+  const ending = /\r?\n$/.exec(lines[index])?.[0] ?? "";
+  lines[index] = `${content}${ending}`;
+  return { ...text2, lines };
+}
+
+// dist/fix/diff.js
+var CONTEXT = 3;
+var MAX_CELLS = 4e6;
+function lineOps(before, after) {
+  const n = before.length;
+  const m = after.length;
+  if (n * m > MAX_CELLS) {
+    return [...before.map((text2, i2) => ({ kind: "-", text: text2, oldLine: i2, newLine: 0 })), ...after.map((text2, j2) => ({ kind: "+", text: text2, oldLine: n, newLine: j2 }))];
+  }
+  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i2 = n - 1; i2 >= 0; i2--)
+    for (let j2 = m - 1; j2 >= 0; j2--)
+      lcs[i2][j2] = before[i2] === after[j2] ? lcs[i2 + 1][j2 + 1] + 1 : Math.max(lcs[i2 + 1][j2], lcs[i2][j2 + 1]);
+  const ops = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && before[i] === after[j])
+      ops.push({ kind: " ", text: before[i], oldLine: i++, newLine: j++ });
+    else if (j >= m || i < n && lcs[i + 1][j] >= lcs[i][j + 1])
+      ops.push({ kind: "-", text: before[i], oldLine: i++, newLine: j });
+    else
+      ops.push({ kind: "+", text: after[j], oldLine: i, newLine: j++ });
+  }
+  return ops;
+}
+function shown(line) {
+  const content = lineContent(line);
+  const marks = line.endsWith("\r\n") ? " \u240D" : "";
+  return `${content}${marks}${/\n$/.test(line) ? "" : "\n\\ No newline at end of file"}`;
+}
+function unifiedDiff(path, before, after) {
+  const old = before === null ? { bom: "", lines: [] } : splitLines(before);
+  const updated = splitLines(after);
+  const a = [...old.lines];
+  const b = [...updated.lines];
+  if (old.bom !== updated.bom) {
+    a.unshift(old.bom ? "<byte-order mark>\n" : "");
+    b.unshift(updated.bom ? "<byte-order mark>\n" : "");
+  }
+  const ops = lineOps(a, b);
+  if (ops.every((op) => op.kind === " "))
+    return "";
+  const hunks = [];
+  let index = 0;
+  while (index < ops.length) {
+    const firstChange = ops.findIndex((op, k) => k >= index && op.kind !== " ");
+    if (firstChange < 0)
+      break;
+    const start = Math.max(index, firstChange - CONTEXT);
+    let end = firstChange;
+    for (let k = firstChange; k < ops.length; k++) {
+      if (ops[k].kind !== " ")
+        end = k;
+      else if (k - end > 2 * CONTEXT)
+        break;
+    }
+    const stop = Math.min(ops.length, end + CONTEXT + 1);
+    const slice = ops.slice(start, stop);
+    const oldCount = slice.filter((op) => op.kind !== "+").length;
+    const newCount = slice.filter((op) => op.kind !== "-").length;
+    const oldStart = oldCount === 0 ? slice[0].oldLine : slice[0].oldLine + 1;
+    const newStart = newCount === 0 ? slice[0].newLine : slice[0].newLine + 1;
+    hunks.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@
+${slice.map((op) => `${op.kind}${shown(op.text)}`).join("\n")}
+`);
+    index = stop;
+  }
+  return `--- ${before === null ? "/dev/null" : `a${path}`}
++++ b${path}
+${hunks.join("")}`;
+}
+
+// dist/fix/plan.js
+init_import_meta_url();
+var import_node_path4 = require("node:path");
+
+// dist/fix/tomlEdit.js
+init_import_meta_url();
+var import_parse_string2 = __toESM(require_parse_string(), 1);
+function tomlString(value) {
+  return /^[\x20-\x7e]*$/.test(value) && !/["\\]/.test(value) ? `"${value}"` : null;
+}
+function parse(text2) {
+  try {
+    return (0, import_parse_string2.default)(text2.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n"));
+  } catch {
+    return null;
+  }
+}
+function normalise(value) {
+  if (value instanceof Date)
+    return value.toISOString();
+  if (Array.isArray(value))
+    return value.map(normalise);
+  if (isTable2(value)) {
+    const entries = Object.keys(value).sort().map((key) => [key, normalise(value[key])]).filter(([, item]) => !(isTable2(item) && Object.keys(item).length === 0));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+function applyChange(table, change) {
+  let cursor = table;
+  for (const part of change.path.slice(0, -1)) {
+    if (!isTable2(cursor[part])) {
+      if ("remove" in change)
+        return;
+      cursor[part] = {};
+    }
+    cursor = cursor[part];
+  }
+  const last = change.path[change.path.length - 1];
+  if ("remove" in change)
+    delete cursor[last];
+  else
+    cursor[last] = change.value;
+}
+function verifyEdit(before, after, changes) {
+  const old = before === "" ? {} : parse(before);
+  const edited = parse(after);
+  if (!old)
+    return "the file does not parse as TOML before the edit";
+  if (!edited)
+    return "the edited file would not parse as TOML";
+  const expected = JSON.parse(JSON.stringify(normalise(old)));
+  changes.forEach((change) => applyChange(expected, change));
+  return JSON.stringify(normalise(expected)) === JSON.stringify(normalise(edited)) ? null : "the line edit would change more than the intended values (the file uses a layout fix cannot edit line by line)";
+}
+var STRING_TOKEN = /^("(?:[^"\\]|\\.)*"|'[^']*')/;
+function replaceStringValue(text2, line, value) {
+  const literal = tomlString(value);
+  if (!literal)
+    return { ok: false, reason: `the value ${JSON.stringify(value)} is not plain text` };
+  const doc = splitLines(text2);
+  const current = doc.lines[line - 1];
+  if (current === void 0)
+    return { ok: false, reason: `line ${line} does not exist` };
+  const content = lineContent(current);
+  const equals = content.indexOf("=");
+  if (equals < 0)
+    return { ok: false, reason: `line ${line} is not a key = value line` };
+  const afterEquals = content.slice(equals + 1);
+  const leading = /^[ \t]*/.exec(afterEquals)[0];
+  const rest = afterEquals.slice(leading.length);
+  if (rest.startsWith('"""') || rest.startsWith("'''"))
+    return { ok: false, reason: `line ${line} holds a multi-line string` };
+  const token = STRING_TOKEN.exec(rest)?.[0];
+  if (!token)
+    return { ok: false, reason: `the value on line ${line} is not a one-line string` };
+  const updated = `${content.slice(0, equals + 1)}${leading}${literal}${rest.slice(token.length)}`;
+  return { ok: true, text: joinLines(replaceLineContent(doc, line - 1, updated)) };
+}
+function removeKeyLine(text2, line) {
+  const doc = splitLines(text2);
+  if (doc.lines[line - 1] === void 0)
+    return { ok: false, reason: `line ${line} does not exist` };
+  return { ok: true, text: joinLines(removeLine(doc, line - 1)) };
+}
+var isBlankOrComment = (line) => /^\s*(#.*)?$/.test(lineContent(line));
+function insertTopLevel(text2, key, value) {
+  const literal = tomlString(value);
+  if (!literal)
+    return { ok: false, reason: `the value ${JSON.stringify(value)} is not plain text` };
+  const doc = splitLines(text2);
+  const firstHeader = scanToml(text2).headers[0];
+  let index = firstHeader ? firstHeader.line - 1 : doc.lines.length;
+  if (firstHeader)
+    while (index > 0 && isBlankOrComment(doc.lines[index - 1]))
+      index -= 1;
+  if (!firstHeader)
+    while (index > 0 && /^\s*$/.test(doc.lines[index - 1]))
+      index -= 1;
+  return { ok: true, text: joinLines(insertLines(doc, index, [`${key} = ${literal}`])) };
+}
+function findHeader(text2, path) {
+  return scanToml(text2).headers.find((header2) => samePath(header2.path, path) && !header2.text.startsWith("[["));
+}
+function insertInTable(text2, tablePath, key, value) {
+  const literal = tomlString(value);
+  if (!literal)
+    return { ok: false, reason: `the value ${JSON.stringify(value)} is not plain text` };
+  const doc = splitLines(text2);
+  const header2 = findHeader(text2, tablePath);
+  if (header2)
+    return { ok: true, text: joinLines(insertLines(doc, header2.line, [`${key} = ${literal}`])) };
+  const last = doc.lines[doc.lines.length - 1];
+  const gap = last === void 0 || /^\s*$/.test(last) ? [] : [""];
+  return { ok: true, text: joinLines(insertLines(doc, doc.lines.length, [...gap, `[${formatKeyPath(tablePath)}]`, `${key} = ${literal}`])) };
+}
+function extractTable(text2, tablePath) {
+  const doc = splitLines(text2);
+  const headers = scanToml(text2).headers;
+  const within = (header2) => header2.path.length >= tablePath.length && samePath(header2.path.slice(0, tablePath.length), tablePath);
+  const start = headers.findIndex((header2) => samePath(header2.path, tablePath));
+  if (start < 0)
+    return { ok: false, reason: `there is no [${formatKeyPath(tablePath)}] header` };
+  const nextIndex = headers.findIndex((header2, i) => i > start && !within(header2));
+  const ownHeaders = headers.slice(start, nextIndex < 0 ? void 0 : nextIndex);
+  if (ownHeaders.some((header2) => header2.text.startsWith("[[")))
+    return { ok: false, reason: "the table holds an array of tables" };
+  const next = nextIndex < 0 ? void 0 : headers[nextIndex];
+  let end = next ? next.line - 1 : doc.lines.length;
+  if (next)
+    while (end > ownHeaders[0].line && isBlankOrComment(doc.lines[end - 1]))
+      end -= 1;
+  let begin = ownHeaders[0].line - 1;
+  if (end === doc.lines.length)
+    while (begin > 0 && /^\s*$/.test(doc.lines[begin - 1]))
+      begin -= 1;
+  const body2 = [];
+  for (let index = ownHeaders[0].line - 1; index < end; index++) {
+    const header2 = ownHeaders.find((h) => h.line === index + 1);
+    if (header2 === ownHeaders[0])
+      continue;
+    body2.push(header2 ? `[${formatKeyPath(header2.path.slice(tablePath.length))}]${doc.eol}` : doc.lines[index].replace(/[^\n]$/, `$&${doc.eol}`));
+  }
+  const remaining = { ...doc, lines: [...doc.lines.slice(0, begin), ...doc.lines.slice(end)] };
+  return { ok: true, remaining: joinLines(remaining), extracted: body2.join("") };
+}
+function holdsTable(text2, table) {
+  const parsed = parse(text2);
+  if (!parsed)
+    return "the moved table would not parse as TOML on its own";
+  return JSON.stringify(normalise(parsed)) === JSON.stringify(normalise(table)) ? null : "the moved table would not hold the same settings on its own";
+}
+
+// dist/fix/attempt.js
+init_import_meta_url();
+function attempt(context, plan, check, description, apply) {
+  const fork = context.workspace.fork();
+  const outcome = apply(fork);
+  if (typeof outcome === "string") {
+    plan.refusals.push({ check, description, reason: outcome });
+    return;
+  }
+  for (const file of outcome.files) {
+    const target = context.safety(file);
+    if (!target.ok) {
+      plan.refusals.push({ check, description, reason: target.reason });
+      return;
+    }
+  }
+  context.workspace.adopt(fork);
+  plan.fixes.push({ check, description, files: outcome.files });
+}
+
+// dist/fix/planDotenv.js
+init_import_meta_url();
+function planDotenvMode(context, plan, result) {
+  if (result.facts["tooOpen"] !== true)
+    return;
+  const path = context.setup.env.dotenv.path;
+  attempt(context, plan, result.id, `chmod 600 ${path} (it holds secrets and others can read it)`, (workspace) => workspace.chmod(path, 384) ? { files: [path] } : `${path} cannot be read`);
+}
+function shownValue(name, value) {
+  return isSecretName(name) ? `[secret, ${value.length} characters]` : JSON.stringify(value);
+}
+var failures = (results) => results.filter((result) => result.status === "fail");
+async function planDotenvOverrides(context, plan) {
+  const { setup } = context;
+  const dotenv = setup.env.dotenv;
+  const before = failures(context.results);
+  if (before.length === 0 || !dotenv.parse)
+    return;
+  for (const key of dotenv.overriddenShellKeys) {
+    const entries = dotenv.parse.entries.filter((entry) => entry.key === key);
+    const last = entries.at(-1);
+    const description = `remove ${key} from ${dotenv.path} (line${entries.length > 1 ? "s" : ""} ${entries.map((entry) => entry.line).join(", ")}: ${shownValue(key, last.value)}), which overrides the shell's ${shownValue(key, setup.env.shell[key] ?? "")}`;
+    const fork = context.workspace.fork();
+    const text2 = fork.text(dotenv.path);
+    if (typeof text2 !== "string")
+      continue;
+    let doc = splitLines(text2);
+    for (const entry of [...entries].reverse())
+      doc = removeLine(doc, entry.line - 1);
+    const edited = joinLines(doc);
+    const lookup = (name) => setup.env.shell[name];
+    const expected = parseDotenv(text2, lookup).entries.filter((entry) => entry.key !== key).map((entry) => [entry.key, entry.value]);
+    const actual = parseDotenv(edited, lookup).entries.map((entry) => [entry.key, entry.value]);
+    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+      plan.refusals.push({ check: "env.dotenv", description, reason: "its value spans several lines" });
+      continue;
+    }
+    fork.write(dotenv.path, edited);
+    const predicted = await context.predict(fork);
+    const after = failures(predicted.results);
+    const newlyFailing = after.filter((result) => !before.some((old) => old.id === result.id));
+    if (after.length < before.length && newlyFailing.length === 0) {
+      const target = context.safety(dotenv.path);
+      if (!target.ok)
+        plan.refusals.push({ check: "env.dotenv", description, reason: target.reason });
+      else {
+        context.workspace.adopt(fork);
+        plan.fixes.push({ check: "env.dotenv", description, files: [dotenv.path] });
+      }
+    }
+  }
+}
+
+// dist/fix/plan.js
+function editableLayer(layer) {
+  return layer !== void 0 && (layer.name === "user" || layer.name === "profile") && layer.status === "ok";
+}
+function layerOfOrigin(setup, origin) {
+  return origin.kind === "config" ? setup.layers.find((layer) => layer.name === origin.layer) : void 0;
+}
+function whyNotEditable(origin) {
+  if (origin.kind === "cli-override")
+    return `it comes from ${origin.flag} on the command line; change the flag instead`;
+  if (origin.kind === "config" && origin.layer === "managed")
+    return "it comes from the managed config, which only its administrator changes";
+  return "it does not come from a file fix can edit";
+}
+function editToml(workspace, path, edit, changes) {
+  const text2 = workspace.text(path);
+  if (text2 === void 0)
+    return `${path} cannot be read`;
+  const edited = edit(text2 ?? "");
+  if (!edited.ok)
+    return edited.reason;
+  const wrong = verifyEdit(text2 ?? "", edited.text, changes);
+  if (wrong)
+    return wrong;
+  workspace.write(path, edited.text);
+  return null;
+}
+var fileKeyPath = (layer, path) => [...layer.tablePath ?? [], ...path];
+function keyLine(workspace, path, keyPath) {
+  const text2 = workspace.text(path);
+  return typeof text2 === "string" ? lineOfKey(scanToml(text2), keyPath) : void 0;
+}
+function userLayer(setup) {
+  return setup.layers.find((layer) => layer.name === "user");
+}
+function moveLegacyTable(workspace, setup, layer, name) {
+  const table = valueAt(layer.table, ["profiles", name]);
+  if (!isTable2(table))
+    return { files: [] };
+  const target = (0, import_node_path4.join)(setup.codexHome.path, `${name}.config.toml`);
+  if (workspace.text(target) !== null)
+    return `${target} already exists: merge [profiles.${name}] into it by hand`;
+  const text2 = workspace.text(layer.path);
+  if (typeof text2 !== "string")
+    return `${layer.path} cannot be read`;
+  const cut = extractTable(text2, ["profiles", name]);
+  if (!cut.ok)
+    return cut.reason;
+  const wrong = verifyEdit(text2, cut.remaining, [{ path: ["profiles", name], remove: true }]) ?? holdsTable(cut.extracted, table);
+  if (wrong)
+    return wrong;
+  workspace.write(layer.path, cut.remaining);
+  workspace.write(target, cut.extracted);
+  return { files: [layer.path, target] };
+}
+function planProvider(context, plan, result) {
+  const { setup } = context;
+  const finding = result.facts["finding"];
+  const user = userLayer(setup);
+  switch (finding) {
+    case "codex-home-missing":
+      attempt(context, plan, result.id, `create the Codex home ${setup.codexHome.path}`, (workspace) => {
+        workspace.createFolder(setup.codexHome.path);
+        return { files: [] };
+      });
+      return;
+    case "provider-missing":
+      attempt(context, plan, result.id, `${user.status === "missing" ? "create" : "add to"} ${user.path}: model_provider = "amazon-bedrock" (above the first table)`, (workspace) => {
+        const failed = editToml(workspace, user.path, (text2) => insertTopLevel(text2, "model_provider", BEDROCK_PROVIDER_ID), [{ path: ["model_provider"], value: BEDROCK_PROVIDER_ID }]);
+        return failed ?? { files: [user.path] };
+      });
+      return;
+    case "provider-misplaced": {
+      for (const layer of setup.layers.filter(editableLayer)) {
+        const text2 = context.workspace.text(layer.path);
+        if (typeof text2 !== "string")
+          continue;
+        const misplaced = scanToml(text2).keys.find((key) => key.path.length > 1 && key.path.at(-1) === "model_provider" && key.header);
+        if (!misplaced)
+          continue;
+        const description = `move model_provider from under ${misplaced.header.text} (${layer.path}:${misplaced.line}) to the top of the file`;
+        attempt(context, plan, result.id, description, (workspace) => {
+          if (valueAt(layer.table, misplaced.path) !== BEDROCK_PROVIDER_ID)
+            return `its value is not "${BEDROCK_PROVIDER_ID}"`;
+          const failed = editToml(workspace, layer.path, (current) => {
+            const removed = removeKeyLine(current, misplaced.line);
+            return removed.ok ? insertTopLevel(removed.text, "model_provider", BEDROCK_PROVIDER_ID) : removed;
+          }, [{ path: misplaced.path, remove: true }, { path: fileKeyPath(layer, ["model_provider"]), value: BEDROCK_PROVIDER_ID }]);
+          return failed ?? { files: [layer.path] };
+        });
+        return;
+      }
+      return;
+    }
+    case "provider-unknown": {
+      const provider = setup.provider;
+      if (!provider || result.facts["suggestion"] !== BEDROCK_PROVIDER_ID)
+        return;
+      const layer = layerOfOrigin(setup, provider.origin);
+      attempt(context, plan, result.id, `set model_provider = "amazon-bedrock" in place of ${JSON.stringify(provider.value)}`, (workspace) => {
+        if (!editableLayer(layer))
+          return whyNotEditable(provider.origin);
+        const line = keyLine(workspace, layer.path, fileKeyPath(layer, ["model_provider"]));
+        if (!line)
+          return "its line was not found";
+        const failed = editToml(workspace, layer.path, (text2) => replaceStringValue(text2, line, BEDROCK_PROVIDER_ID), [{ path: fileKeyPath(layer, ["model_provider"]), value: BEDROCK_PROVIDER_ID }]);
+        return failed ?? { files: [layer.path] };
+      });
+      return;
+    }
+    case "legacy-profile": {
+      const name = String(result.facts["profile"]);
+      const layer = setup.layers.find((candidate) => candidate.status === "ok" && typeof candidate.table["profile"] === "string");
+      const hasTable = layer !== void 0 && isTable2(valueAt(layer.table, ["profiles", name]));
+      const description = `remove the legacy \`profile = "${name}"\` line${hasTable ? ` and move [profiles.${name}] into ${name}.config.toml` : ""} (use it with codex --profile ${name})`;
+      attempt(context, plan, result.id, description, (workspace) => {
+        if (!editableLayer(layer))
+          return whyNotEditable({ kind: "config", layer: layer?.name ?? "user" });
+        const line = keyLine(workspace, layer.path, fileKeyPath(layer, ["profile"]));
+        if (!line)
+          return "its line was not found";
+        const failed = editToml(workspace, layer.path, (text2) => removeKeyLine(text2, line), [{ path: fileKeyPath(layer, ["profile"]), remove: true }]);
+        if (failed)
+          return failed;
+        const moved = layer.name === "user" ? moveLegacyTable(workspace, setup, layer, name) : { files: [] };
+        return typeof moved === "string" ? moved : { files: [.../* @__PURE__ */ new Set([layer.path, ...moved.files])] };
+      });
+      return;
+    }
+    case "legacy-profile-table": {
+      const name = String(result.facts["profile"]);
+      attempt(context, plan, result.id, `move [profiles.${name}] from ${user.path} into ${name}.config.toml`, (workspace) => moveLegacyTable(workspace, setup, user, name));
+      return;
+    }
+    case "provider-keys-refused": {
+      const keys = JSON.parse(String(result.facts["keys"]));
+      attempt(context, plan, result.id, `remove the provider keys Codex ${setup.codex.rules.release} refuses: ${keys.map((key) => key.join(".")).join(", ")}`, (workspace) => {
+        const files = /* @__PURE__ */ new Set();
+        for (const key of keys) {
+          for (const layer of setup.layers.filter((candidate) => candidate.status === "ok" && valueAt(candidate.table, [...PROVIDER_TABLE, ...key]) !== void 0)) {
+            if (!editableLayer(layer))
+              return `${key.join(".")}: ${whyNotEditable({ kind: layer.name === "cli" ? "cli-override" : "config", layer: layer.name, flag: "-c" })}`;
+            const keyPath = fileKeyPath(layer, [...PROVIDER_TABLE, ...key]);
+            const line = keyLine(workspace, layer.path, keyPath);
+            if (!line)
+              return `${key.join(".")}: its line was not found`;
+            const failed = editToml(workspace, layer.path, (text2) => removeKeyLine(text2, line), [{ path: keyPath, remove: true }]);
+            if (failed)
+              return `${key.join(".")}: ${failed}`;
+            files.add(layer.path);
+          }
+        }
+        return { files: [...files] };
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}
+function chosenRegion(context, result) {
+  const { setup } = context;
+  const allowList = setup.codex.rules.behaviour.regionAllowList;
+  const suggestion = result.facts["suggestion"];
+  if (typeof suggestion === "string" && allowList.includes(suggestion))
+    return { value: suggestion, why: `the doctor's correction of ${JSON.stringify(setup.region.effective?.value)}` };
+  const profileName = setup.auth.awsProfile?.value ?? setup.env.nonEmpty("AWS_PROFILE")?.value ?? "default";
+  const profileRegion = setup.awsConfig.profiles.get(profileName)?.values.get("region")?.value.trim();
+  if (profileRegion && allowList.includes(profileRegion))
+    return { value: profileRegion, why: `the region of AWS profile ${profileName} in ${setup.awsConfig.path}` };
+  if (context.regionChoice && allowList.includes(context.regionChoice))
+    return { value: context.regionChoice, why: "your choice" };
+  return null;
+}
+function planRegion(context, plan, result) {
+  const { setup } = context;
+  if (!["region-missing", "region-blank", "region-malformed", "region-not-allowed"].includes(String(result.facts["finding"])))
+    return;
+  if (setup.region.rule === "stored-key") {
+    plan.refusals.push({ check: result.id, description: "set the region", reason: "a key stored by codex login uses only the region stored with it: sign in again in Codex and choose the region" });
+    return;
+  }
+  const region = chosenRegion(context, result);
+  if (!region) {
+    plan.regionQuestion = { why: result.summary, choices: setup.codex.rules.behaviour.regionAllowList };
+    return;
+  }
+  const regionPath = [...PROVIDER_TABLE, "aws", "region"];
+  const setting = [...setup.layers].reverse().find((layer2) => layer2.status === "ok" && valueAt(layer2.table, regionPath) !== void 0);
+  const layer = setting ?? userLayer(setup);
+  attempt(context, plan, result.id, `set [model_providers.amazon-bedrock.aws] region = "${region.value}" in ${layer.path} (${region.why})`, (workspace) => {
+    if (!editableLayer(layer))
+      return whyNotEditable({ kind: layer.name === "cli" ? "cli-override" : "config", layer: layer.name, flag: "-c model_providers.amazon-bedrock.aws.region" });
+    const keyPath = fileKeyPath(layer, regionPath);
+    const line = setting ? keyLine(workspace, layer.path, keyPath) : void 0;
+    if (setting && !line)
+      return "the line of the region setting was not found (an inline table?)";
+    const edit = line ? (text2) => replaceStringValue(text2, line, region.value) : (text2) => insertInTable(text2, keyPath.slice(0, -1), "region", region.value);
+    return editToml(workspace, layer.path, edit, [{ path: keyPath, value: region.value }]) ?? { files: [layer.path] };
+  });
+}
+function planModel(context, plan, result) {
+  const suggestion = result.facts["suggestion"];
+  if (typeof suggestion !== "string")
+    return;
+  const { setup } = context;
+  const origin = setup.model.origin;
+  const layer = layerOfOrigin(setup, origin);
+  attempt(context, plan, result.id, `set model = "${suggestion}" in place of ${JSON.stringify(setup.model.value)}`, (workspace) => {
+    if (!editableLayer(layer))
+      return origin.kind === "cli-override" ? `the model comes from ${origin.flag}; pass ${suggestion} there instead` : whyNotEditable(origin);
+    const keyPath = fileKeyPath(layer, ["model"]);
+    const line = keyLine(workspace, layer.path, keyPath);
+    if (!line)
+      return "its line was not found";
+    return editToml(workspace, layer.path, (text2) => replaceStringValue(text2, line, suggestion), [{ path: keyPath, value: suggestion }]) ?? { files: [layer.path] };
+  });
+}
+async function planRound(context) {
+  const plan = { fixes: [], refusals: [], regionQuestion: null };
+  for (const result of context.results) {
+    if (result.status === "fail" && result.id === "config.provider")
+      planProvider(context, plan, result);
+    if (result.status === "fail" && result.id === "region.set")
+      planRegion(context, plan, result);
+    if (result.status === "fail" && result.id === "model.id")
+      planModel(context, plan, result);
+    if (result.status === "warn" && result.id === "env.dotenv")
+      planDotenvMode(context, plan, result);
+  }
+  if (plan.fixes.length === 0)
+    await planDotenvOverrides(context, plan);
+  return plan;
+}
+var BEDROCK_API_KEYS_CONSOLE = "https://console.aws.amazon.com/bedrock/home#/api-keys";
+function instructionFor(result) {
+  if (result.id === "auth.token" || result.id === "auth.identity") {
+    if (result.facts["credentialSource"] === "sso")
+      return `Run: aws sso login${result.facts["profile"] ? ` --profile ${String(result.facts["profile"])}` : ""}`;
+    if (result.facts["authMode"] === "bearer") {
+      return `Create a Bedrock API key in the console (${BEDROCK_API_KEYS_CONSOLE}) and set AWS_BEARER_TOKEN_BEDROCK to it yourself; codex-bedrock fix never writes secrets.${result.remediation ? `
+${result.remediation}` : ""}`;
+    }
+  }
+  return result.remediation ?? result.summary;
+}
+
+// dist/fix/render.js
+init_import_meta_url();
+function summarise(results) {
+  const summary = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  results.forEach((result) => summary[result.status] += 1);
+  return {
+    overallStatus: summary.fail > 0 ? "fail" : summary.warn > 0 ? "warn" : "pass",
+    summary,
+    checks: results.map((result) => ({ id: result.id, status: result.status, summary: result.summary }))
+  };
+}
+var MARK = { pass: "ok  ", warn: "warn", fail: "FAIL", skip: "skip" };
+function runLines(title, run) {
+  const s = run.summary;
+  const lines = [`${title}: ${s.pass} passed, ${s.warn} warning${s.warn === 1 ? "" : "s"}, ${s.fail} failed, ${s.skip} skipped`];
+  run.checks.filter((check) => check.status === "fail" || check.status === "warn").forEach((check) => lines.push(`  ${MARK[check.status]} ${check.id}: ${check.summary}`));
+  return lines;
+}
+function indent(text2, prefix) {
+  return text2.split("\n").map((line) => `${prefix}${line}`).join("\n");
+}
+function renderFixHuman(report, header2 = true) {
+  const out = header2 ? [`codex-bedrock fix ${report.tool.version}`, ""] : [];
+  if (report.undo) {
+    out.push(`Undid the fix run of ${report.undo.stamp}:`);
+    report.undo.restored.forEach((path) => out.push(`  restored ${path}`));
+    report.undo.removed.forEach((path) => out.push(`  removed ${path} (fix had created it)`));
+    out.push("");
+  }
+  if (report.before)
+    out.push(...runLines("Before", report.before), "");
+  const plan = report.plan;
+  if (plan) {
+    if (plan.fixes.length === 0)
+      out.push(report.before?.overallStatus === "pass" ? "Nothing to fix." : "No change fix can make safely.");
+    else {
+      out.push(`Plan (${plan.fixes.length} fix${plan.fixes.length === 1 ? "" : "es"}):`);
+      plan.fixes.forEach((fix, index) => out.push(`  ${index + 1}. [${fix.check}] ${fix.description}`));
+      out.push("");
+      plan.changes.forEach((change) => {
+        if (change.mode)
+          out.push(`mode ${change.path}: ${change.mode}`);
+        if (change.diff)
+          out.push(change.diff.trimEnd());
+      });
+    }
+    if (plan.refusals.length > 0) {
+      out.push("", "Left alone:");
+      plan.refusals.forEach((refusal) => out.push(`  - [${refusal.check}] ${refusal.description}: ${refusal.reason}`));
+    }
+    if (plan.regionQuestion) {
+      out.push("", `The region needs your choice (${plan.regionQuestion.why}).`, `  Run again with --region REGION, one of: ${plan.regionQuestion.choices.join(", ")}`);
+    }
+    out.push("");
+  }
+  if (report.notAppliedBecause)
+    out.push(`Nothing was written: ${report.notAppliedBecause}`, "");
+  if (report.applied) {
+    out.push("Applied. Backups:");
+    report.backups.forEach((path) => out.push(`  ${path}`));
+    out.push("  (codex-bedrock fix --undo restores them)", "");
+  }
+  if (report.after)
+    out.push(...runLines("After", report.after), "");
+  if (report.remaining.length > 0) {
+    out.push(report.applied || report.undo ? "Still to do by hand:" : "Not fixed automatically:");
+    report.remaining.forEach((item) => {
+      out.push(`  - [${item.check}] ${item.summary}`);
+      out.push(indent(item.instruction, "      "));
+    });
+    out.push("");
+  }
+  if (report.error)
+    out.push(`Error: ${report.error}`);
+  else if (report.after)
+    out.push(report.after.overallStatus === "fail" ? "Verdict: findings remain (listed above)." : "Verdict: the doctor passes now.");
+  return `${visibleText(out.join("\n").replace(/\n+$/, ""))}
+`;
+}
+
+// dist/fix/safety.js
+init_import_meta_url();
+var import_node_fs4 = require("node:fs");
+var import_node_path5 = require("node:path");
+function inside(folder, path) {
+  const rel = (0, import_node_path5.relative)(folder, path);
+  return rel === "" || !rel.startsWith("..") && !(0, import_node_path5.isAbsolute)(rel);
+}
+function realOrSelf(path) {
+  try {
+    return (0, import_node_fs4.realpathSync)(path);
+  } catch {
+    return path;
+  }
+}
+function writeTarget(path, rules) {
+  const home = realOrSelf((0, import_node_path5.resolve)(rules.codexHome));
+  const managed = realOrSelf((0, import_node_path5.resolve)(rules.managedConfigPath));
+  let stat;
+  try {
+    stat = (0, import_node_fs4.lstatSync)(path);
+  } catch (error) {
+    if (error.code !== "ENOENT")
+      return { ok: false, reason: `${path} cannot be inspected (${error.code ?? "error"})` };
+    const folder = realOrSelf((0, import_node_path5.dirname)((0, import_node_path5.resolve)(path)));
+    if (!inside(home, folder))
+      return { ok: false, reason: `${path} would be created outside the Codex home ${rules.codexHome}` };
+    return { ok: true, path: (0, import_node_path5.join)(folder, (0, import_node_path5.basename)(path)), exists: false, mode: null };
+  }
+  let target = (0, import_node_path5.resolve)(path);
+  if (stat.isSymbolicLink()) {
+    try {
+      target = (0, import_node_fs4.realpathSync)(path);
+      stat = (0, import_node_fs4.statSync)(target);
+    } catch {
+      return { ok: false, reason: `${path} is a symbolic link that leads nowhere` };
+    }
+    if (!inside(home, target))
+      return { ok: false, reason: `${path} is a symbolic link to ${target}, outside the Codex home; fix does not follow it` };
+  } else if (!inside(home, realOrSelf(target))) {
+    return { ok: false, reason: `${path} is outside the Codex home ${rules.codexHome}` };
+  }
+  if (target === managed || (0, import_node_path5.resolve)(path) === (0, import_node_path5.resolve)(rules.managedConfigPath))
+    return { ok: false, reason: `${path} is Codex's managed config, which only its administrator changes` };
+  if (!stat.isFile())
+    return { ok: false, reason: `${path} is not a regular file` };
+  if (rules.uid !== null && stat.uid !== rules.uid)
+    return { ok: false, reason: `${path} belongs to another user (uid ${stat.uid}); fix only edits your own files` };
+  if ((stat.mode & 128) === 0)
+    return { ok: false, reason: `${path} is read-only (mode ${(stat.mode & 511).toString(8)}); fix leaves files made read-only alone` };
+  return { ok: true, path: target, exists: true, mode: stat.mode & 4095 };
+}
+
+// dist/fix/transaction.js
+init_import_meta_url();
+var import_node_fs5 = require("node:fs");
+var import_node_path6 = require("node:path");
+var FixIoError = class extends Error {
+};
+var TEST_MODE_ENV = "CODEX_BEDROCK_TEST_MODE";
+var TEST_HOOK_ENV = "CODEX_BEDROCK_TEST_FIX_HOOK";
+var MANIFEST = /^\.codex-bedrock-fix-(\d{8}T\d{6}Z(?:-\d+)?)\.json$/;
+function backupStamp(now) {
+  return now.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+function fsyncPath(path) {
+  const fd = (0, import_node_fs5.openSync)(path, "r");
+  try {
+    (0, import_node_fs5.fsyncSync)(fd);
+  } finally {
+    (0, import_node_fs5.closeSync)(fd);
+  }
+}
+function writeDurably(path, data, mode) {
+  const fd = (0, import_node_fs5.openSync)(path, import_node_fs5.constants.O_WRONLY | import_node_fs5.constants.O_CREAT | import_node_fs5.constants.O_EXCL, mode);
+  try {
+    (0, import_node_fs5.writeSync)(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    (0, import_node_fs5.fsyncSync)(fd);
+  } finally {
+    (0, import_node_fs5.closeSync)(fd);
+  }
+  (0, import_node_fs5.chmodSync)(path, mode);
+}
+function tempPath(target) {
+  return (0, import_node_path6.join)((0, import_node_path6.dirname)(target), `.${(0, import_node_path6.basename)(target)}.codex-bedrock-${process.pid}.tmp`);
+}
+function removeQuietly(path) {
+  try {
+    (0, import_node_fs5.unlinkSync)(path);
+  } catch {
+  }
+}
+function claimManifest(home, stamp) {
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? stamp : `${stamp}-${n}`;
+    const path = (0, import_node_path6.join)(home, `.codex-bedrock-fix-${candidate}.json`);
+    if (!(0, import_node_fs5.existsSync)(path))
+      return { path, stamp: candidate };
+  }
+}
+function restoreFrom(backup, target, mode) {
+  const temp = tempPath(target);
+  removeQuietly(temp);
+  writeDurably(temp, (0, import_node_fs5.readFileSync)(backup), mode);
+  (0, import_node_fs5.renameSync)(temp, target);
+}
+function applyChanges(changes, context) {
+  const home = context.safety.codexHome;
+  let createdHome = false;
+  if (!(0, import_node_fs5.existsSync)(home)) {
+    (0, import_node_fs5.mkdirSync)(home, { recursive: true, mode: 448 });
+    createdHome = true;
+  }
+  const claimed = claimManifest(home, backupStamp(context.now));
+  const staged = [];
+  const manifest = { stamp: claimed.stamp, files: [] };
+  const undoStaging = () => {
+    staged.forEach((entry) => {
+      if (entry.temp)
+        removeQuietly(entry.temp);
+      if (entry.backup)
+        removeQuietly(entry.backup);
+    });
+    removeQuietly(claimed.path);
+    if (createdHome) {
+      try {
+        (0, import_node_fs5.rmdirSync)(home);
+      } catch {
+      }
+    }
+  };
+  try {
+    for (const change of changes) {
+      const target = writeTarget(change.path, context.safety);
+      if (!target.ok)
+        throw new FixIoError(`refused: ${target.reason}`);
+      const current = target.exists ? (0, import_node_fs5.readFileSync)(target.path) : null;
+      const planned = change.before === null ? null : Buffer.from(change.before, "utf8");
+      if (current === null !== (planned === null) || current && planned && !current.equals(planned)) {
+        throw new FixIoError(`${change.path} changed since the plan was made; run fix again`);
+      }
+      const backup = target.exists ? `${target.path}.bak-${claimed.stamp}` : null;
+      if (backup) {
+        (0, import_node_fs5.copyFileSync)(target.path, backup, import_node_fs5.constants.COPYFILE_EXCL);
+        (0, import_node_fs5.chmodSync)(backup, 384);
+      }
+      const finalMode = change.newMode ?? target.mode ?? 384;
+      const entry = { change, target: target.path, temp: null, backup, mode: target.mode, finalMode };
+      staged.push(entry);
+      manifest.files.push({ path: target.path, backup, mode: target.mode, created: !target.exists });
+      if (change.before !== change.after) {
+        entry.temp = tempPath(target.path);
+        removeQuietly(entry.temp);
+        writeDurably(entry.temp, change.after, finalMode);
+      }
+    }
+    writeDurably(claimed.path, `${JSON.stringify(manifest, null, 2)}
+`, 384);
+  } catch (error) {
+    undoStaging();
+    throw error instanceof FixIoError ? error : new FixIoError(describe(error));
+  }
+  if (context.testHook === "crash-before-rename")
+    process.kill(process.pid, "SIGKILL");
+  const failAt = /^fail-rename:(\d+)$/.exec(context.testHook ?? "")?.[1];
+  const done = [];
+  try {
+    staged.forEach((entry, index) => {
+      if (failAt !== void 0 && index + 1 === Number(failAt))
+        throw Object.assign(new Error("simulated rename failure (test hook)"), { code: "EIO" });
+      if (entry.temp)
+        (0, import_node_fs5.renameSync)(entry.temp, entry.target);
+      else
+        (0, import_node_fs5.chmodSync)(entry.target, entry.finalMode);
+      done.push(entry);
+    });
+  } catch (error) {
+    for (const entry of [...done].reverse()) {
+      if (entry.backup)
+        restoreFrom(entry.backup, entry.target, entry.mode ?? 384);
+      else
+        removeQuietly(entry.target);
+    }
+    undoStaging();
+    throw new FixIoError(`${describe(error)}; every file was restored as it was`);
+  }
+  new Set(staged.map((entry) => (0, import_node_path6.dirname)(entry.target))).forEach((folder) => fsyncPath(folder));
+  return { stamp: claimed.stamp, manifest: claimed.path, backups: staged.flatMap((entry) => entry.backup ? [entry.backup] : []), createdHome };
+}
+function describe(error) {
+  const err = error;
+  return err.code ? `${err.message.replace(/^\w+: /, "")}` : String(err.message ?? error);
+}
+function undoLastRun(safety) {
+  let names;
+  try {
+    names = (0, import_node_fs5.readdirSync)(safety.codexHome);
+  } catch {
+    return null;
+  }
+  const newest = names.filter((name) => MANIFEST.test(name)).sort().at(-1);
+  if (!newest)
+    return null;
+  const manifestPath = (0, import_node_path6.join)(safety.codexHome, newest);
+  const manifest = JSON.parse((0, import_node_fs5.readFileSync)(manifestPath, "utf8"));
+  const restored = [];
+  const removed = [];
+  for (const file of [...manifest.files].reverse()) {
+    if (file.created) {
+      if ((0, import_node_fs5.existsSync)(file.path)) {
+        (0, import_node_fs5.unlinkSync)(file.path);
+        removed.push(file.path);
+      }
+      continue;
+    }
+    const target = writeTarget(file.path, safety);
+    if (!target.ok && (0, import_node_fs5.existsSync)(file.path))
+      throw new FixIoError(`refused to restore: ${target.reason}`);
+    restoreFrom(file.backup, file.path, file.mode ?? 384);
+    restored.push(file.path);
+  }
+  manifest.files.forEach((file) => file.backup && removeQuietly(file.backup));
+  (0, import_node_fs5.unlinkSync)(manifestPath);
+  return { stamp: manifest.stamp, restored, removed };
+}
+
+// dist/fix/workspace.js
+init_import_meta_url();
+var Workspace = class _Workspace {
+  disk;
+  drafts = /* @__PURE__ */ new Map();
+  createdFolders = /* @__PURE__ */ new Set();
+  constructor(disk) {
+    this.disk = disk;
+  }
+  /** Current text of a file (planned or on disk); null when it does not exist, undefined when it cannot be read. */
+  text(path) {
+    const draft = this.drafts.get(path);
+    if (draft)
+      return draft.text;
+    const read = this.disk(path);
+    return read.status === "ok" ? read.text : read.status === "missing" ? null : void 0;
+  }
+  draft(path) {
+    const existing = this.drafts.get(path);
+    if (existing)
+      return existing;
+    const read = this.disk(path);
+    if (read.status === "unreadable")
+      return void 0;
+    const draft = read.status === "ok" ? { before: read.text, text: read.text, mode: read.mode & 4095, newMode: null } : { before: null, text: "", mode: null, newMode: null };
+    this.drafts.set(path, draft);
+    return draft;
+  }
+  write(path, text2) {
+    const draft = this.draft(path);
+    if (!draft)
+      return false;
+    draft.text = text2;
+    return true;
+  }
+  chmod(path, mode) {
+    const draft = this.draft(path);
+    if (!draft || draft.before === null)
+      return false;
+    draft.newMode = mode;
+    return true;
+  }
+  createFolder(path) {
+    this.createdFolders.add(path);
+  }
+  /** A copy to try a change on without committing to it. */
+  fork() {
+    const copy = new _Workspace(this.disk);
+    this.drafts.forEach((draft, path) => copy.drafts.set(path, { ...draft }));
+    this.createdFolders.forEach((folder) => copy.createdFolders.add(folder));
+    return copy;
+  }
+  /** Takes over the state of a fork that proved worth keeping. */
+  adopt(fork) {
+    this.drafts.clear();
+    fork.drafts.forEach((draft, path) => this.drafts.set(path, { ...draft }));
+    fork.createdFolders.forEach((folder) => this.createdFolders.add(folder));
+  }
+  reader() {
+    return (path) => {
+      const draft = this.drafts.get(path);
+      if (!draft)
+        return this.disk(path);
+      if (draft.before === null && draft.text === "")
+        return { status: "missing", path };
+      return { status: "ok", path, text: draft.text, mode: draft.newMode ?? draft.mode ?? 384, size: Buffer.byteLength(draft.text) };
+    };
+  }
+  directoryState(disk) {
+    return (path) => this.createdFolders.has(path) ? "directory" : disk(path);
+  }
+  /** The changes to write, one per file that differs from the disk. */
+  changes() {
+    return [...this.drafts].filter(([, draft]) => draft.before === null ? draft.text !== "" : draft.text !== draft.before || draft.newMode !== null && draft.newMode !== draft.mode).map(([path, draft]) => ({ path, before: draft.before, after: draft.text, newMode: draft.newMode !== null && draft.newMode !== draft.mode ? draft.newMode : null }));
+  }
+};
+
+// dist/cli/fix.js
+var MAX_ROUNDS = 6;
+async function makePlan(first, safety, regionChoice, now) {
+  const workspace = new Workspace(first.inputs.readFile);
+  const context = { workspace, regionChoice, safety: (path) => writeTarget(path, safety), predict: (candidate) => predict(first.inputs, candidate, now) };
+  const fixes = [];
+  const refusals = [];
+  let regionQuestion = null;
+  let current = first;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const plan = await planRound({ ...context, setup: current.setup, results: current.results });
+    fixes.push(...plan.fixes);
+    plan.refusals.forEach((refusal) => refusals.some((known) => known.description === refusal.description) || refusals.push(refusal));
+    regionQuestion = plan.regionQuestion ?? regionQuestion;
+    if (plan.fixes.length === 0)
+      break;
+    current = await context.predict(workspace);
+  }
+  if (current.results.find((result) => result.id === "region.set")?.status !== "fail")
+    regionQuestion = null;
+  return { workspace, fixes, refusals, regionQuestion, predicted: current };
+}
+function describeChanges(changes) {
+  return changes.map((change) => {
+    const edited = change.before !== change.after;
+    const action = change.before === null ? "create" : edited && change.newMode !== null ? "edit+chmod" : edited ? "edit" : "chmod";
+    return { path: change.path, action, diff: edited ? unifiedDiff(change.path, change.before, change.after) : "", mode: change.newMode === null ? null : `chmod ${change.newMode.toString(8)}` };
+  });
+}
+function remainingOf(results) {
+  return results.filter((result) => result.status === "fail" || result.status === "warn").map((result) => ({ check: result.id, status: result.status, summary: result.summary, instruction: instructionFor(result) }));
+}
+function withPrediction(before, predicted) {
+  return predicted.map((result) => result.status === "skip" && !result.blocked ? before.find((old) => old.id === result.id) ?? result : result);
+}
+async function askRegion(io, question) {
+  const list = question.choices.map((region, index) => `  ${String(index + 1).padStart(2)}. ${region}`).join("\n");
+  io.stderr.write(`The region needs your choice: ${question.why}
+Codex accepts:
+${list}
+`);
+  const answer = (await io.ask("Region (number or name, Enter to skip): "))?.trim() ?? "";
+  const byNumber = /^\d+$/.test(answer) ? question.choices[Number(answer) - 1] : void 0;
+  const chosen = byNumber ?? answer;
+  return question.choices.includes(chosen) ? chosen : null;
+}
+function emptyReport(options) {
+  return { schemaVersion: 1, tool: { name: "codex-bedrock", version: TOOL_VERSION }, mode: options.mode, applied: false, notAppliedBecause: null, before: null, plan: null, backups: [], undo: null, after: null, remaining: [], error: null };
+}
+function safetyRules(setup, diagnosis) {
+  return { codexHome: setup.codexHome.path, managedConfigPath: diagnosis.inputs.managedConfigPath, uid: typeof process.getuid === "function" ? process.getuid() : null };
+}
+async function runFix(options, io) {
+  const report = emptyReport(options);
+  const redactors = [redactorForSetup(null, io.shellEnv)];
+  let exitCode = 1;
+  const scrub = (text2) => redactors.reduce((value, redactor) => redactor.scrub(value), text2);
+  let asked = false;
+  const testHook = io.shellEnv[TEST_MODE_ENV] === "1" ? io.shellEnv[TEST_HOOK_ENV] ?? null : null;
+  try {
+    const inputs = await resolveInputs(options, io.shellEnv);
+    const allowList = inputs.codex?.rules.behaviour.regionAllowList ?? [];
+    if (options.region !== void 0 && !allowList.includes(options.region)) {
+      throw new UsageError(`--region ${options.region} is not a region Codex ${inputs.codex?.rules.release ?? ""} sends to Bedrock; choose one of ${allowList.join(", ")}`);
+    }
+    if (options.mode === "undo") {
+      const codexHome = resolveSetup(inputs).codexHome.path;
+      report.undo = undoLastRun({ codexHome, managedConfigPath: inputs.managedConfigPath, uid: null });
+      if (!report.undo)
+        report.notAppliedBecause = `there is no fix run to undo in ${codexHome}`;
+      const after = await diagnose2(inputs, options, io.now);
+      redactors.push(redactorForSetup(after.setup, io.shellEnv));
+      report.after = summarise(after.results);
+      report.remaining = remainingOf(after.results);
+      exitCode = report.after.overallStatus === "fail" ? 1 : 0;
+    } else {
+      const before = await diagnose2(inputs, options, io.now);
+      redactors.push(redactorForSetup(before.setup, io.shellEnv));
+      report.before = summarise(before.results);
+      const safety = safetyRules(before.setup, before);
+      const interactive = io.interactive && !options.yes && options.mode === "apply";
+      let plan = await makePlan(before, safety, options.region ?? null, io.now);
+      if (plan.regionQuestion && interactive && !options.region) {
+        const region = await askRegion(io, plan.regionQuestion);
+        if (region)
+          plan = await makePlan(before, safety, region, io.now);
+      }
+      const changes = plan.workspace.changes();
+      report.plan = { fixes: plan.fixes, changes: describeChanges(changes), refusals: plan.refusals, regionQuestion: plan.regionQuestion };
+      report.remaining = remainingOf(withPrediction(before.results, plan.predicted.results));
+      exitCode = report.before.overallStatus === "fail" ? 1 : 0;
+      let apply = changes.length > 0 && options.mode === "apply";
+      if (apply && !options.yes) {
+        if (!io.interactive) {
+          apply = false;
+          report.notAppliedBecause = "no terminal to ask on, so this was a dry run; run codex-bedrock fix --yes to apply";
+        } else {
+          (options.json ? io.stderr : io.stdout).write(scrub(renderFixHuman(report)));
+          asked = true;
+          const answer = (await io.ask(`Apply ${changes.length === 1 ? "this change" : `these ${changes.length} changes`}? [y/N] `))?.trim().toLowerCase();
+          if (answer !== "y" && answer !== "yes") {
+            apply = false;
+            report.notAppliedBecause = "you declined";
+          }
+          report.before = options.json ? report.before : null;
+          if (!options.json)
+            report.plan = null;
+        }
+      }
+      if (apply) {
+        const applied = applyChanges(changes, { safety, now: io.now(), testHook });
+        report.applied = true;
+        report.backups = applied.backups;
+        const after = await diagnose2(inputs, options, io.now);
+        redactors.push(redactorForSetup(after.setup, io.shellEnv));
+        report.after = summarise(after.results);
+        report.remaining = remainingOf(after.results);
+        exitCode = report.after.overallStatus === "fail" ? 1 : 0;
+      }
+    }
+  } catch (error) {
+    report.error = error instanceof UsageError ? `usage error: ${error.message}` : error instanceof FixIoError ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    exitCode = 2;
+  }
+  const scrubbed = redactors.reduce((value, redactor) => redactor.scrubDeep(value), report);
+  if (scrubbed.error)
+    io.stderr.write(`codex-bedrock: ${scrubbed.error}
+`);
+  io.stdout.write(options.json ? `${JSON.stringify(scrubbed, null, 2)}
+` : scrub(renderFixHuman(scrubbed, !asked)));
   return exitCode;
 }
 
@@ -12266,9 +13524,9 @@ function timeoutProblem(argv, timeoutSeconds) {
   }
   return null;
 }
-function usageError(message2, wantsJson) {
+function usageError(message2, wantsJson, commandName = "doctor") {
   process.stderr.write(`codex-bedrock: usage error: ${visibleLine(message2)}
-Run codex-bedrock doctor --help for the options.
+Run codex-bedrock ${commandName} --help for the options.
 `);
   if (wantsJson)
     process.stdout.write(errorDocument(`usage error: ${message2}`));
@@ -12276,15 +13534,17 @@ Run codex-bedrock doctor --help for the options.
 }
 async function main(argv) {
   const command2 = parseCommandLine(argv, process.env, process.stdout.columns);
-  const badTimeout = timeoutProblem(argv, command2.kind === "run" ? command2.options.timeoutSeconds : null);
-  if (badTimeout && command2.kind === "run")
-    return usageError(badTimeout, command2.options.format === "json");
+  const badTimeout = timeoutProblem(argv, command2.kind === "run" || command2.kind === "fix" ? command2.options.timeoutSeconds : null);
+  if (badTimeout && (command2.kind === "run" || command2.kind === "fix"))
+    return usageError(badTimeout, command2.kind === "run" ? command2.options.format === "json" : argv.includes("--json"), argv[0] === "fix" ? "fix" : "doctor");
   if (command2.kind === "print") {
     process.stdout.write(command2.text);
     return 0;
   }
   if (command2.kind === "usage-error")
-    return usageError(command2.message, command2.wantsJson);
+    return usageError(command2.message, command2.wantsJson, argv[0] === "fix" ? "fix" : "doctor");
+  if (command2.kind === "fix")
+    return fixCommand(command2.options);
   const options = command2.options;
   armHardCeiling(options);
   const shellEnv = { ...process.env };
@@ -12307,6 +13567,50 @@ async function main(argv) {
       process.stdout.write(errorDocument(message2));
     return 2;
   }
+}
+function fixCeiling(options) {
+  const ceilingMs = 2 * (options.timeoutSeconds * (NETWORK_STEPS + 1) + 5) * 1e3;
+  let timer = null;
+  const arm = () => {
+    timer = setTimeout(() => {
+      const message2 = `internal error: gave up after ${Math.round(ceilingMs / 1e3)} s (the hard ceiling of the whole run)`;
+      process.stderr.write(`codex-bedrock: ${message2}
+`);
+      if (options.json)
+        process.stdout.write(`${JSON.stringify({ ...emptyReport(options), error: message2 }, null, 2)}
+`);
+      process.exit(2);
+    }, ceilingMs).unref();
+  };
+  return { arm, pause: () => timer && clearTimeout(timer) };
+}
+async function fixCommand(options) {
+  const ceiling = fixCeiling(options);
+  ceiling.arm();
+  const shellEnv = { ...process.env };
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+  const { createInterface } = await __codexBedrockImport("node:readline/promises");
+  const ask = async (question) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    const closed = new Promise((resolve6) => terminal.once("close", () => resolve6(null)));
+    ceiling.pause();
+    try {
+      return await Promise.race([terminal.question(question), closed]);
+    } catch {
+      return null;
+    } finally {
+      terminal.close();
+      ceiling.arm();
+    }
+  };
+  return runFix(options, {
+    shellEnv,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    ask,
+    now: () => /* @__PURE__ */ new Date()
+  });
 }
 var outputLost = null;
 process.stdout.on("error", (error) => outputLost ??= error);
