@@ -1,5 +1,5 @@
 import { analyseBearerKey, type BearerKeyAnalysis } from '../auth/bedrockKey.js';
-import { existingProfiles, IAM_SOURCE_LABELS, profileKind, profileSettings, unreadableAwsFiles } from '../auth/profileKind.js';
+import { existingProfiles, IAM_SOURCE_LABELS, profileSourceKind, unreadableAwsFiles } from '../auth/profileKind.js';
 import { accessKeyHint, formatDuration, formatTime } from '../format.js';
 import { REGION_SHAPE } from '../catalogue/regions.js';
 import { describeOrigin } from '../resolve/origin.js';
@@ -96,32 +96,32 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
     };
   }
   const profile = plan.awsProfile?.value ?? 'default';
-  const settings = profileSettings(setup, profile);
-  if (!settings) {
-    const existing = existingProfiles(setup);
+  const resolved = profileSourceKind(setup, profile);
+  if (!resolved.ok) {
+    const { error } = resolved;
     const named = plan.awsProfile !== undefined;
-    return {
-      status: named ? 'fail' : 'warn',
-      summary: named
-        ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}`
-        : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
-      details: notes,
-      remediation: named
-        ? existing.length > 0 ? `Use one of: ${existing.join(', ')}` : `Create it: aws configure --profile ${profile}`
-        : 'Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).',
-      docs: DOCS,
-    };
-  }
-  const kind = profileKind(settings);
-  if (!kind) {
+    if (error.code === 'no-profiles' || (error.notLoaded && !named && error.code !== 'missing-source-profile')) {
+      return {
+        status: 'warn',
+        summary: 'No Bedrock API key, no AWS access keys and no default profile: only web identity, container or instance credentials could work (not probed: --offline)',
+        details: notes,
+        remediation: 'Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).',
+        docs: DOCS,
+      };
+    }
+    const existing = existingProfiles(setup);
     return {
       status: 'fail',
-      summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
+      summary: error.code === 'missing-profile' ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}` : `AWS profile "${profile}" cannot give credentials: ${error.message}`,
       details: notes,
-      remediation: `Add credentials to it: aws configure --profile ${profile}`,
+      remediation:
+        error.code === 'missing-profile'
+          ? existing.length > 0 ? `Use one of: ${existing.join(', ')}` : `Create it: aws configure --profile ${profile}`
+          : error.code === 'no-credentials' ? `Add credentials to it: aws configure --profile ${profile}` : 'Fix the AWS config file as the message says.',
       docs: DOCS,
     };
   }
+  const kind = resolved.kind;
   return {
     status: 'pass',
     summary: `Codex will take credentials from AWS profile "${profile}" via ${IAM_SOURCE_LABELS[kind]} (not resolved: --offline)`,
@@ -152,14 +152,16 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
     credentialSource: creds.source,
     profile: creds.profile,
     accessKeyId: key,
-    temporary: Boolean(creds.sessionToken),
+    // The key id says what a key is: an AKIA key with a leftover AWS_SESSION_TOKEN is still a long-term key.
+    temporary: creds.accessKeyId.startsWith('ASIA'),
     expiresAt: creds.expiration?.toISOString() ?? null,
   };
+  notes.push(...(creds.notes ?? []));
   const left = creds.expiration ? creds.expiration.getTime() - context.now().getTime() : null;
   if (left !== null && left <= 0) {
     return {
       status: 'fail',
-      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago)`,
+      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago); Codex still signs with them and AWS rejects the requests`,
       details: notes,
       remediation: creds.source === 'sso' ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ''}` : 'Refresh the credentials (re-run what produced them).',
       docs: DOCS,
@@ -177,9 +179,19 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
       facts,
     };
   }
+  if (creds.sessionToken && !facts.temporary && creds.accessKeyId.startsWith('AKIA')) {
+    return {
+      status: 'warn',
+      summary: `Codex will sign with long-term access key ${key} from ${via}, and also send the session token that is set with it; AWS rejects a long-term key with a session token`,
+      details: notes,
+      remediation: 'Unset the leftover AWS_SESSION_TOKEN (it belongs to other, temporary keys), or set the matching temporary keys.',
+      docs: DOCS,
+      facts,
+    };
+  }
   return {
     status: 'pass',
-    summary: `Codex will sign with ${creds.sessionToken ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
+    summary: `Codex will sign with ${facts.temporary ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
     details: notes,
     facts,
   };

@@ -80,6 +80,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       isExecutableFile,
     });
     const resolved = setup;
+    const homeDir = io.shellEnv['HOME'] || homedir();
     if (!options.offline) {
       // Codex applies $CODEX_HOME/.env with set_var before anything reads the environment; the AWS SDK
       // reads process.env, so the doctor does the same before it loads the SDK.
@@ -93,7 +94,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
           setup: resolved,
           options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
           now: io.now,
-          services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs }),
+          services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs, readFile: readFileFromDisk, homeDir, now: io.now }),
         },
         { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
       ),

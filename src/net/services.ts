@@ -1,3 +1,4 @@
+import type { FileReader } from '../io/files.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
 import { readCodexVersion, type CodexVersionResult } from './codexCli.js';
@@ -17,14 +18,14 @@ export interface Services {
   codexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult>;
 }
 
-export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
+export function createServices(setup: EffectiveSetup, options: { timeoutMs: number; readFile: FileReader; homeDir: string; now: () => Date }): Services {
   const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : 'us-east-1';
   const sts = stsEndpoint(setup.env, region);
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
   return {
     iamCredentials() {
-      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) });
+      credentials ??= resolveIamCredentials(setup, options);
       return credentials;
     },
     callerIdentity(resolved) {

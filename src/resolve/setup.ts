@@ -3,7 +3,7 @@ import { mantleEndpoint } from '../catalogue/regions.js';
 import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
-import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
+import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
@@ -99,15 +99,15 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
   const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env });
 
-  const awsConfigPath = env.nonEmpty('AWS_CONFIG_FILE')?.value ?? join(inputs.homeDir, '.aws', 'config');
-  const awsCredentialsPath = env.nonEmpty('AWS_SHARED_CREDENTIALS_FILE')?.value ?? join(inputs.homeDir, '.aws', 'credentials');
-  const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), 'config');
-  const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), 'credentials');
+  const awsPaths = awsSharedFilePaths(env, inputs.homeDir);
+  const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), 'config');
+  const awsCredentials = parseAwsIni(inputs.readFile(awsPaths.credentials), 'credentials');
 
   // The profile whose region the AWS SDK reads: the one credentials come from, else AWS_PROFILE (even when
   // env keys win the credentials), else default.
   const awsProfileName = auth.awsProfile?.value ?? env.nonEmpty('AWS_PROFILE')?.value ?? 'default';
-  const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
+  // The Rust SDK merges the credentials file over the config file, so a region set there counts too.
+  const profileRegionEntry = mergedProfile(awsConfig, awsCredentials, awsProfileName)?.get('region');
   const loginOrigin: Origin = { kind: 'auth-json', path: storedLogin.path };
   const region = resolveRegion({
     rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? 'bearer' : 'aws-sdk',
@@ -116,7 +116,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     profileRegion: {
       profile: awsProfileName,
       sourced: profileRegionEntry
-        ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } }
+        ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: profileRegionEntry.path, profile: awsProfileName, line: profileRegionEntry.line } }
         : undefined,
     },
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : undefined,
