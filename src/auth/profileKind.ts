@@ -4,6 +4,7 @@ import type { EffectiveSetup } from '../resolve/setup.js';
 /** How an IAM credential was (or would be) obtained, in the user's words. */
 export type IamSourceKind =
   | 'codex-login'
+  | 'credential-export'
   | 'env-keys'
   | 'profile-keys'
   | 'assume-role'
@@ -17,6 +18,7 @@ export type IamSourceKind =
 
 export const IAM_SOURCE_LABELS: Record<IamSourceKind, string> = {
   'codex-login': 'AWS access keys stored in $CODEX_HOME/auth.json',
+  'credential-export': 'model_providers.amazon-bedrock.aws.credential_export',
   'env-keys': 'environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
   'profile-keys': 'static keys in a shared config/credentials profile',
   'assume-role': 'an assumed role (role_arn)',

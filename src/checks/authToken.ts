@@ -95,6 +95,11 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
       facts: { authMode: 'iam', credentialSource: 'env-keys', accessKeyId: accessKeyHint(akid) },
     };
   }
+  if (plan.source === 'credential-export') {
+    return plan.credentialExport
+      ? { status: 'pass', summary: `Codex will sign with the credentials printed by \`${plan.credentialExport.command}\` (aws.credential_export, ${describeOrigin(plan.origin)}; not run: --offline)`, details: notes, facts: { authMode: 'iam', credentialSource: 'credential-export' } }
+      : { status: 'fail', summary: `aws.credential_export at ${describeOrigin(plan.origin)} cannot be used: ${plan.commandProblem}; Codex does not fall back to other credentials`, details: notes, remediation: 'Write it as credential_export = { command = "/path/to/program", args = [...] } under [model_providers.amazon-bedrock.aws].', docs: DOCS };
+  }
   const profile = plan.awsProfile?.value ?? 'default';
   const resolved = profileSourceKind(setup, profile);
   if (!resolved.ok) {
@@ -197,19 +202,40 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   };
 }
 
-/** Which credential Codex will use, and whether it is usable now. */
-async function decide(context: CheckContext): Promise<CheckOutcome> {
+/**
+ * The provider auth command: Codex runs it and sends what it prints as the bearer token. When it fails, hangs,
+ * cannot start or prints nothing, Codex sends requests with no authorization at all and never falls back.
+ */
+async function commandOutcome(context: CheckContext): Promise<CheckOutcome> {
   const { setup } = context;
-  if (setup.auth.mode === 'command') {
+  const where = describeOrigin(setup.auth.origin);
+  const notes = precedenceNotes(setup);
+  const noAuth = 'Codex then sends its requests without any authorization and does not fall back to AWS_BEARER_TOKEN_BEDROCK or IAM credentials';
+  if (!setup.auth.authCommand) {
+    return { status: 'fail', summary: `The auth command at ${where} cannot be used: ${setup.auth.commandProblem}`, details: notes, remediation: 'Write it as [model_providers.amazon-bedrock.auth] with command = "/path/to/program" and, if needed, args = [...] and timeout_ms = 5000.', docs: DOCS, facts: { authMode: 'command' } };
+  }
+  if (context.options.offline) {
+    return { status: 'pass', summary: `Codex will run the auth command at ${where} and send what it prints as a bearer token (not run: --offline)`, details: notes, facts: { authMode: 'command' } };
+  }
+  const result = await context.services.authCommandToken();
+  if (!result.ok) {
     return {
-      status: 'warn',
-      summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
-      details: precedenceNotes(setup),
-      remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
+      status: 'fail',
+      summary: `The auth command at ${where} gave no token: ${result.reason}; ${noAuth}`,
+      details: notes,
+      remediation: 'Run the command by hand until it prints a Bedrock API key and exits 0 within timeout_ms (default 5000 ms); raise timeout_ms if it is slow.',
       docs: DOCS,
       facts: { authMode: 'command' },
     };
   }
+  const outcome = bearerOutcome(setup, analyseBearerKey(result.value, context.now(), effectiveRegion(setup)));
+  return { ...outcome, summary: `${outcome.summary}; printed by the auth command \`${result.ranFor}\``, facts: { ...outcome.facts, authMode: 'command' } };
+}
+
+/** Which credential Codex will use, and whether it is usable now. */
+async function decide(context: CheckContext): Promise<CheckOutcome> {
+  const { setup } = context;
+  if (setup.auth.mode === 'command') return commandOutcome(context);
   if (setup.auth.mode === 'bearer') {
     return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)));
   }

@@ -4,6 +4,7 @@ import { parseProcessCredentials } from '../auth/processCredentials.js';
 import type { FileReader } from '../io/files.js';
 import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
+import { runCredentialExport } from './authCommand.js';
 import { describeRun, runBounded } from './boundedProcess.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
 import { decideTokenUse, getRoleCredentials, parseCachedToken, refreshSsoToken, ssoCachePath, ssoEndpoints } from './sso.js';
@@ -296,6 +297,16 @@ async function restOfDefaultChain(ctx: Context, profileError: ProfileChainError 
   };
 }
 
+/** aws.credential_export: Codex signs with what it prints and stops when it fails (no fallback). */
+async function exportedCredentials(ctx: Context): Promise<IamResolution> {
+  const plan = ctx.setup.auth;
+  const fix = 'Fix the aws.credential_export command (run it by hand: it must print JSON with Version 1, AccessKeyId and SecretAccessKey), or remove it to let Codex use the other credentials.';
+  if (!plan.credentialExport) return failWith('credential-export', null, `model_providers.amazon-bedrock.aws.credential_export cannot be used: ${plan.commandProblem ?? 'it is malformed'}`, fix);
+  const result = await runCredentialExport(plan.credentialExport, ctx.setup.env.toRecord(), ctx.options.timeoutMs);
+  if (!result.ok) return failWith('credential-export', null, `aws.credential_export ${result.reason}; Codex stops there and does not fall back to other credentials`, fix);
+  return { ok: true, credentials: { ...result.value, source: 'credential-export', profile: null } };
+}
+
 /**
  * Resolves the IAM credentials Codex would use, with the source already chosen by the resolver (Codex's
  * precedence) and the profile chain decided with the Rust SDK's rules; then each step is done once, as
@@ -307,6 +318,7 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: IamO
   const region = typeof setup.region.effective?.value === 'string' && setup.region.effective.value.trim() !== '' ? setup.region.effective.value.trim() : 'us-east-1';
   const ctx: Context = { setup, options, region, sts: stsEndpoint(setup.env, region) };
   try {
+    if (plan.source === 'credential-export') return await exportedCredentials(ctx);
     const stored = setup.storedLogin.accessKeys;
     if (plan.source === 'codex-login-keys' && stored) return { ok: true, credentials: { ...stored, source: 'codex-login', profile: null } };
     if (plan.source === 'env-keys') {

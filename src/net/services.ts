@@ -1,6 +1,7 @@
 import type { FileReader } from '../io/files.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
+import { runAuthCommand, type CommandOutcome } from './authCommand.js';
 import { readCodexVersion, type CodexVersionResult } from './codexCli.js';
 import { mantleRequest, type MantleResult } from './mantle.js';
 import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
@@ -12,6 +13,8 @@ import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts
  */
 export interface Services {
   iamCredentials(): Promise<IamResolution>;
+  /** The token the configured provider auth command prints (run once, like Codex). */
+  authCommandToken(): Promise<CommandOutcome<string>>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
   /** Local, not network: runs under --offline too. */
@@ -23,10 +26,18 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
   const sts = stsEndpoint(setup.env, region);
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
+  let authToken: Promise<CommandOutcome<string>> | undefined;
   return {
     iamCredentials() {
       credentials ??= resolveIamCredentials(setup, options);
       return credentials;
+    },
+    authCommandToken() {
+      const command = setup.auth.authCommand;
+      authToken ??= command
+        ? runAuthCommand(command, setup.env.toRecord(), options.timeoutMs)
+        : Promise.resolve({ ok: false as const, reason: `the auth command cannot be used: ${setup.auth.commandProblem ?? 'none is configured'}` });
+      return authToken;
     },
     callerIdentity(resolved) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
@@ -41,6 +52,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
 export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
+  authCommandToken: () => Promise.reject(new Error('network service used although the network is off')),
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
   codexVersion: readCodexVersion,
 };

@@ -1,4 +1,5 @@
 import { codexTrim } from '../auth/bedrockKey.js';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { FileRead } from '../io/files.js';
 import type { EffectiveEnvironment } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
@@ -8,6 +9,7 @@ export type AuthMode = 'bearer' | 'iam' | 'command';
 export type AuthSourceKind =
   | 'auth-command'
   | 'aws-profile-config'
+  | 'credential-export'
   | 'codex-login'
   | 'codex-login-keys'
   | 'bearer-env'
@@ -30,10 +32,46 @@ export interface AuthPlan {
   bearerKey?: Sourced<string>;
   /** IAM path: the AWS profile the SDK chain is asked for, if any. */
   awsProfile?: Sourced<string>;
+  /** Command path: the provider auth command as Codex runs it. */
+  authCommand?: ConfiguredCommand;
+  /** aws.credential_export: the command whose credential_process-style JSON Codex signs with. */
+  credentialExport?: ConfiguredCommand;
+  /** Why Codex cannot use the configured command as written (the value is not a table, command missing...). */
+  commandProblem?: string;
   /** Credentials that are present but that Codex will not use, with why. */
   ignored: IgnoredCredential[];
   /** An empty AWS_BEARER_TOKEN_BEDROCK that Codex ignored on the way. */
   emptyBearerIgnored?: Origin;
+}
+
+/** A command from the Codex config (`auth` or `aws.credential_export`): run directly, not through a shell. */
+export interface ConfiguredCommand {
+  command: string;
+  args: string[];
+  /** Codex's limit for the auth command (`timeout_ms`, default 5 s); credential_export has none of its own. */
+  timeoutMs: number | null;
+  /** Where it runs: `cwd` when set, else the folder of the config file that set it (Codex resolves "." there). */
+  cwd: string | null;
+}
+
+/** Codex's default `timeout_ms` for the provider auth command. */
+export const DEFAULT_AUTH_COMMAND_TIMEOUT_MS = 5000;
+
+/** Reads `{command, args, timeout_ms, cwd}` as Codex deserialises it; a string is what people write by mistake. */
+export function readConfiguredCommand(sourced: Sourced<unknown>, withTimeout: boolean): ConfiguredCommand | { problem: string } {
+  const value = sourced.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'it must be a table with a `command` key' };
+  const table = value as Record<string, unknown>;
+  const command = table['command'];
+  if (typeof command !== 'string' || command.trim() === '') return { problem: 'it has no `command` string' };
+  const args = table['args'] ?? [];
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) return { problem: '`args` must be a list of strings' };
+  const timeout = table['timeout_ms'];
+  if (withTimeout && timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0)) return { problem: '`timeout_ms` must be a positive whole number of milliseconds' };
+  const configDir = sourced.origin.kind === 'config' ? dirname(sourced.origin.path) : null;
+  const cwdValue = typeof table['cwd'] === 'string' ? (table['cwd'] as string) : null;
+  const cwd = cwdValue !== null ? (isAbsolute(cwdValue) || !configDir ? cwdValue : join(configDir, cwdValue)) : configDir;
+  return { command, args: args as string[], timeoutMs: withTimeout ? (typeof timeout === 'number' ? timeout : DEFAULT_AUTH_COMMAND_TIMEOUT_MS) : null, cwd };
 }
 
 export interface StoredLogin {
@@ -96,10 +134,18 @@ export function readStoredLogin(read: FileRead): StoredLogin {
 export function planAuth(input: {
   authCommand: Sourced<unknown> | undefined;
   configAwsProfile: Sourced<unknown> | undefined;
+  /** `aws.credential_export`, if configured. */
+  credentialExport?: Sourced<unknown> | undefined;
   storedLogin: StoredLogin;
   env: EffectiveEnvironment;
+  /** Release rule: Codex uses aws.credential_export (from about 0.155.0; earlier releases ignore it). Default: 0.169.0. */
+  credentialExportUsed?: boolean;
+  /** Release rule: aws.profile beats AWS_BEARER_TOKEN_BEDROCK (from about 0.150; before, the bearer key won). Default: 0.169.0. */
+  profileBeatsBearer?: boolean;
 }): AuthPlan {
   const { env } = input;
+  const credentialExportUsed = input.credentialExportUsed ?? true;
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
   // Codex trims the key and treats an empty value as unset.
   const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== '' ? bearerVar : undefined;
@@ -124,16 +170,19 @@ export function planAuth(input: {
   ];
 
   if (input.authCommand) {
+    const command = readConfiguredCommand(input.authCommand, true);
     return {
       mode: 'command',
       source: 'auth-command',
       description: `the auth command configured at model_providers.amazon-bedrock.auth`,
       origin: input.authCommand.origin,
-      ignored: ignoredExcept('', 'a configured auth command takes precedence over every other credential'),
+      ...('problem' in command ? { commandProblem: command.problem } : { authCommand: command }),
+      ignored: ignoredExcept('', 'a configured auth command takes precedence over every other credential, and Codex never falls back from it'),
       ...extra,
     };
   }
-  if (input.configAwsProfile && typeof input.configAwsProfile.value === 'string') {
+  const profileWins = profileBeatsBearer || !bearerEnv;
+  if (input.configAwsProfile && typeof input.configAwsProfile.value === 'string' && profileWins) {
     const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
     return {
       mode: 'iam',
@@ -142,6 +191,18 @@ export function planAuth(input: {
       origin: profile.origin,
       awsProfile: profile,
       ignored: ignoredExcept('', `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
+      ...extra,
+    };
+  }
+  if (input.credentialExport && credentialExportUsed) {
+    const command = readConfiguredCommand(input.credentialExport, false);
+    return {
+      mode: 'iam',
+      source: 'credential-export',
+      description: 'the credentials printed by model_providers.amazon-bedrock.aws.credential_export',
+      origin: input.credentialExport.origin,
+      ...('problem' in command ? { commandProblem: command.problem } : { credentialExport: command }),
+      ignored: ignoredExcept('', 'aws.credential_export takes precedence over stored, bearer and environment credentials, and Codex never falls back from it'),
       ...extra,
     };
   }
@@ -175,7 +236,10 @@ export function planAuth(input: {
       description: 'the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK',
       origin: bearerEnv.origin,
       bearerKey: bearerEnv,
-      ignored: ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+      ignored: [
+        ...ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
+        ...(input.configAwsProfile && !profileWins ? [{ what: 'model_providers.amazon-bedrock.aws.profile', why: 'in this Codex release AWS_BEARER_TOKEN_BEDROCK takes precedence over aws.profile' }] : []),
+      ],
       ...extra,
     };
   }

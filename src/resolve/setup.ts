@@ -97,7 +97,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const configAwsProfile = providerKey(['aws', 'profile']);
 
   const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
-  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env });
+  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, credentialExport: providerKey(['aws', 'credential_export']), storedLogin, env });
 
   const awsPaths = awsSharedFilePaths(env, inputs.homeDir);
   const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), 'config');
