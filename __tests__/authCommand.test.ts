@@ -143,3 +143,29 @@ describe('aws.credential_export', () => {
     expect(runs(o)).toBe(1);
   });
 });
+
+describe('interrupting the doctor', () => {
+  it('Ctrl-C (SIGINT) while a credential_process runs kills it and everything it started, and the doctor exits as interrupted', async () => {
+    const dir = join(root, 'interrupt');
+    const pidFile = join(dir, 'grandchild.pid');
+    mkdirSync(join(dir, 'home', '.codex'), { recursive: true });
+    mkdirSync(join(dir, 'home', '.aws'), { recursive: true });
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(join(dir, 'home', '.codex', 'config.toml'), 'model_provider = "amazon-bedrock"\n');
+    writeFileSync(join(dir, 'hang.sh'), `#!/bin/sh\nsleep 600 &\necho $! > "${pidFile}"\nwait\n`);
+    writeFileSync(join(dir, 'home', '.aws', 'config'), `[profile hang]\ncredential_process = /bin/sh "${join(dir, 'hang.sh')}"\n`);
+    const env = cleanEnv(dir, { AWS_REGION: REGION, AWS_PROFILE: 'hang', AWS_ENDPOINT_URL_STS: sts.url });
+    const { spawn } = await import('node:child_process');
+    const { CLI_BIN } = await import('./helpers/scenarios.js');
+    const child = spawn(process.execPath, [CLI_BIN, 'doctor', '--json', '--timeout', '60'], { env, cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    // Wait (bounded) until the helper has started its own child.
+    for (let i = 0; i < 200 && !existsSync(pidFile); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(pidFile)).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 130, signal: null });
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+    expect(['gone', 'Z', 'X']).toContain(state);
+  });
+});
