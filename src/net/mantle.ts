@@ -3,7 +3,7 @@ import type tls from 'node:tls';
 import { TOOL_VERSION } from '../version.js';
 import type { IamCredentials } from './iamCredentials.js';
 import { classifyNetworkError, type NetworkFailure } from './networkErrors.js';
-import { proxyAgentFor } from './proxy.js';
+import { extraTrustedCertificates, proxyAgentFor } from './proxy.js';
 
 /** How Codex authenticates to Mantle: the Bedrock key as a bearer token, or SigV4 for service bedrock-mantle. */
 export type MantleAuth = { kind: 'bearer'; key: string } | { kind: 'sigv4'; credentials: IamCredentials; region: string };
@@ -79,6 +79,7 @@ export async function mantleRequest(input: {
   const body = input.body ?? '';
   const headers = await signedHeaders(url, input.method, body, input.auth);
   const { agent, proxy } = await proxyAgentFor(url, input.env);
+  const ca = url.protocol === 'https:' ? await extraTrustedCertificates(input.env) : null;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   // Loaded on use: offline runs never pay for the HTTP and TLS stacks.
@@ -91,6 +92,7 @@ export async function mantleRequest(input: {
         method: input.method,
         headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
         agent,
+        ...(ca ? { ca } : {}),
         signal: AbortSignal.timeout(input.timeoutMs),
         // Through a CONNECT tunnel the agent does not pass the target host on (it cannot be an SNI name when
         // it is an IP), so verify the certificate against the URL's host explicitly.
