@@ -248,6 +248,8 @@ export const configProvider: Check = {
     if (refused) return refused;
 
     const warnings: string[] = [];
+
+    const projectNotes: string[] = [];
     const remediations: string[] = [];
     const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
     if (profileLayer?.status === 'missing') {
@@ -268,10 +270,13 @@ export const configProvider: Check = {
       warnings.push(`base_url is overridden (${describeOrigin(setup.baseUrl.origin)}): Codex sends Bedrock traffic to ${String(setup.baseUrl.value)} and skips its region allow-list`);
       remediations.push('Remove model_providers.amazon-bedrock.base_url unless you deliberately route through a proxy or a private endpoint.');
     }
+    // Project config (issue 9): Codex drops these keys from project files, and ignores untrusted projects.
+    setup.layers.filter((layer) => layer.dropped).forEach((layer) => warnings.push(`${layer.path} sets ${layer.dropped!.join(' and ')}, which Codex ignores in a project config (it warns and uses the user config)`));
+    if (setup.project && setup.project.untrustedFiles.length > 0) projectNotes.push(`not loaded, the project is not trusted: ${setup.project.untrustedFiles.join(', ')}`);
     const layerList = setup.layers
       .filter((layer) => layer.status === 'ok')
       .map((layer) => `${layer.name} layer: ${layer.path}`);
-    const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...warnings];
+    const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...projectNotes, ...warnings];
     if (warnings.length === 0) return { ...outcome, details };
     return { status: 'warn', summary: `${outcome.summary}; ${warnings.join('; ')}`, details, remediation: remediations.join('\n'), docs: DOCS };
   },

@@ -21,6 +21,7 @@ Options:
   --format FORMAT         Output format: human (default), json, junit, github
   --offline               Run only the checks that need no network; network checks report "skip"
   --codex-home DIR        Codex home (default: $CODEX_HOME, else ~/.codex)
+  --cd DIR                Working folder Codex starts in (default: the current one; finds .codex/config.toml)
   -p, --profile NAME      Codex profile: layers $CODEX_HOME/NAME.config.toml over config.toml
   -c, --config KEY=VALUE  Codex config override, repeatable (same semantics as codex -c)
   -m, --model ID          Model override (as codex -m)
@@ -44,6 +45,7 @@ const OPTIONS = {
   format: { type: 'string' },
   offline: { type: 'boolean' },
   'codex-home': { type: 'string' },
+  cd: { type: 'string' },
   profile: { type: 'string', short: 'p' },
   config: { type: 'string', short: 'c', multiple: true },
   model: { type: 'string', short: 'm' },
@@ -118,6 +120,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       format,
       offline: values.offline ?? false,
       ...(values['codex-home'] !== undefined ? { codexHome: values['codex-home'] } : {}),
+      ...(values.cd !== undefined ? { cd: values.cd } : {}),
       ...(values.profile !== undefined ? { profile: values.profile } : {}),
       configOverrides: values.config ?? [],
       ...(values.model !== undefined ? { model: values.model } : {}),

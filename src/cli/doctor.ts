@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
@@ -28,6 +29,14 @@ export interface DoctorIo {
 
 /** Testing and support hook: where Codex's managed config is read from (Codex itself uses /etc/codex). */
 export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
+
+/** The folder Codex would start in: --cd DIR (as `codex --cd`), else the current one. */
+function workingFolder(cd: string | undefined): string {
+  if (cd === undefined) return process.cwd();
+  const folder = resolve(cd);
+  if (directoryState(folder) !== 'directory') throw new UsageError(`--cd ${cd}: not a directory`);
+  return folder;
+}
 
 /** Renders a report in the chosen format; the report given is already redacted. */
 async function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
@@ -75,6 +84,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       shellEnv: io.shellEnv,
       homeDir: io.shellEnv['HOME'] || homedir(),
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+      cwd: workingFolder(options.cd),
       readFile: readFileFromDisk,
       directoryState,
       isExecutableFile,

@@ -5,6 +5,7 @@ import type { DirectoryState, FileReader } from '../io/files.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
+import { discoverProjectConfig, type ProjectConfig } from './projectConfig.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
 import { resolveRegion, type RegionResolution } from './region.js';
@@ -24,6 +25,8 @@ export interface ResolveInputs {
   managedConfigPath: string;
   readFile: FileReader;
   directoryState: (path: string) => DirectoryState;
+  /** The working folder Codex would start in (project config is found from it); absent: no project config. */
+  cwd?: string;
   /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
   isExecutableFile?: (path: string) => boolean;
 }
@@ -46,6 +49,8 @@ export interface EffectiveSetup {
   env: EffectiveEnvironment;
   profileName: string | null;
   layers: ConfigLayer[];
+  /** Project config discovery from the working folder; null when no working folder was given. */
+  project: ProjectConfig | null;
   provider: Sourced<unknown> | null;
   baseUrl: Sourced<unknown> | null;
   model: Sourced<string>;
@@ -85,9 +90,12 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const codexHome = resolveCodexHome(inputs);
   const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')));
 
-  const layers: ConfigLayer[] = [fileLayer('user', join(codexHome.path, 'config.toml'), inputs.readFile)];
+  const userConfigPath = join(codexHome.path, 'config.toml');
+  const layers: ConfigLayer[] = [fileLayer('user', userConfigPath, inputs.readFile)];
   if (inputs.profile) layers.push(fileLayer('profile', join(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
-  if (overrides.length > 0) layers.push(cliLayer(overrides));
+  const cli = overrides.length > 0 ? [cliLayer(overrides)] : [];
+  const project = inputs.cwd === undefined ? null : discoverProjectConfig({ cwd: inputs.cwd, readFile: inputs.readFile, directoryState: inputs.directoryState, trustLayers: [...layers, ...cli], userConfigPath });
+  layers.push(...(project?.layers ?? []), ...cli);
   const managed = fileLayer('managed', inputs.managedConfigPath, inputs.readFile);
   if (managed.status !== 'missing') layers.push(managed);
 
@@ -130,6 +138,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     env,
     profileName: inputs.profile ?? null,
     layers,
+    project,
     provider,
     baseUrl,
     model,
