@@ -5,6 +5,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { CheckResult } from '../checks/types.js';
+import { readBytesFromDisk } from '../io/bytes.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
@@ -86,6 +87,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
       cwd: workingFolder(options.cd),
       readFile: readFileFromDisk,
+      readBytes: readBytesFromDisk,
       directoryState,
       isExecutableFile,
     });

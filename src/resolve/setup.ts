@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
 import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
+import type { ByteReader } from '../io/bytes.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
@@ -25,6 +26,8 @@ export interface ResolveInputs {
   managedConfigPath: string;
   readFile: FileReader;
   directoryState: (path: string) => DirectoryState;
+  /** Raw bytes of a file, so `.env` can be read line by line as Codex does (absent: a non-UTF-8 .env is unreadable). */
+  readBytes?: ByteReader;
   /** The working folder Codex would start in (project config is found from it); absent: no project config. */
   cwd?: string;
   /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
@@ -88,7 +91,7 @@ function resolveCodexHome(inputs: ResolveInputs): CodexHome {
 export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
-  const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')));
+  const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')), inputs.readBytes);
 
   const userConfigPath = join(codexHome.path, 'config.toml');
   const layers: ConfigLayer[] = [fileLayer('user', userConfigPath, inputs.readFile)];
