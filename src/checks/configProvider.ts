@@ -1,4 +1,5 @@
-import { allConfigValues, keysUnder, type ConfigLayer } from '../resolve/config.js';
+import { authConfigRefusal } from '../resolve/auth.js';
+import { allConfigValues, keysUnder, lookupConfig, type ConfigLayer } from '../resolve/config.js';
 import { describeOrigin } from '../resolve/origin.js';
 import { BEDROCK_PROVIDER_ID, PROVIDER_TABLE, type EffectiveSetup } from '../resolve/setup.js';
 import { formatKeyPath } from '../resolve/tomlLines.js';
@@ -126,17 +127,8 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
       docs: DOCS,
     };
   }
-  const auth = keys.find(({ key }) => key[0] === 'auth');
-  const aws = keys.find(({ key }) => key[0] === 'aws');
-  if (auth && aws) {
-    return {
-      status: 'fail',
-      summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
-      details: ['Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth'],
-      remediation: 'Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.',
-      docs: DOCS,
-    };
-  }
+  const refusal = authConfigRefusal((path) => lookupConfig(setup.layers, [...PROVIDER_TABLE, ...path]));
+  if (refusal) return { status: 'fail', summary: `Codex refuses the config: ${refusal.summary}`, details: [`Codex says: ${refusal.codexSays}`], remediation: refusal.remediation, docs: DOCS };
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { codexTrim } from '../auth/bedrockKey.js';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { FileRead } from '../io/files.js';
 import type { EffectiveEnvironment } from './environment.js';
-import type { Origin, Sourced } from './origin.js';
+import { describeOrigin, type Origin, type Sourced } from './origin.js';
 
 export type AuthMode = 'bearer' | 'iam' | 'command';
 
@@ -265,4 +265,48 @@ export function planAuth(input: {
     ignored: [],
     ...extra,
   };
+}
+
+/** A provider auth setting Codex refuses at start-up, in the words a person acts on. */
+export interface AuthConfigRefusal {
+  summary: string;
+  codexSays: string;
+  remediation: string;
+}
+
+/**
+ * Auth settings under [model_providers.amazon-bedrock] that make Codex refuse the config (SPEC 3.9): an `auth`
+ * command next to any `aws` table, even an empty one; `aws.credential_export` together with `aws.profile`;
+ * `aws.auth_refresh.command` other than `aws`. Judged on the merged layers, as Codex merges them.
+ */
+export function authConfigRefusal(lookup: (path: string[]) => Sourced<unknown> | undefined): AuthConfigRefusal | null {
+  const where = (sourced: Sourced<unknown>) => describeOrigin(sourced.origin);
+  const auth = lookup(['auth']);
+  const aws = lookup(['aws']);
+  if (auth && aws) {
+    return {
+      summary: `an auth command (${where(auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
+      codexSays: 'model_providers.amazon-bedrock: provider aws cannot be combined with auth',
+      remediation: 'Keep either the auth command or the aws table under model_providers.amazon-bedrock (remove the other, empty headers included); with an auth command, set the region through AWS_REGION.',
+    };
+  }
+  const exporter = lookup(['aws', 'credential_export']);
+  const profile = lookup(['aws', 'profile']);
+  if (exporter && profile) {
+    return {
+      summary: `aws.credential_export (${where(exporter)}) cannot be combined with aws.profile (${where(profile)})`,
+      codexSays: 'model_providers.amazon-bedrock.aws: credential_export cannot be combined with profile',
+      remediation: 'Keep either aws.profile (credentials from that AWS profile) or aws.credential_export (credentials printed by your command), not both.',
+    };
+  }
+  const refresh = lookup(['aws', 'auth_refresh']);
+  const refreshCommand = refresh && typeof refresh.value === 'object' && refresh.value !== null ? (refresh.value as Record<string, unknown>)['command'] : undefined;
+  if (refresh && refreshCommand !== 'aws') {
+    return {
+      summary: `aws.auth_refresh (${where(refresh)}) has command = ${JSON.stringify(refreshCommand ?? null)}; Codex only accepts "aws"`,
+      codexSays: 'model_providers.amazon-bedrock.aws.auth_refresh.command must be `aws`',
+      remediation: 'Set command = "aws" under [model_providers.amazon-bedrock.aws.auth_refresh] (its args then name the aws CLI login command), or remove auth_refresh.',
+    };
+  }
+  return null;
 }
