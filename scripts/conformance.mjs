@@ -206,6 +206,7 @@ async function bundleServers(outdir) {
       entryPoints: {
         mantleServer: join(REPO, '__tests__', 'helpers', 'mantleServer.ts'),
         stsServer: join(REPO, '__tests__', 'helpers', 'stsServer.ts'),
+        ssoServer: join(REPO, '__tests__', 'helpers', 'ssoServer.ts'),
       },
       outdir,
       outExtension: { '.js': '.mjs' },
@@ -219,7 +220,7 @@ async function bundleServers(outdir) {
     TIMEOUTS.bundleMs,
     'esbuild',
   );
-  return { mantle: join(outdir, 'mantleServer.mjs'), sts: join(outdir, 'stsServer.mjs') };
+  return { mantle: join(outdir, 'mantleServer.mjs'), sts: join(outdir, 'stsServer.mjs'), sso: join(outdir, 'ssoServer.mjs') };
 }
 
 function unshareWorks() {
@@ -415,7 +416,132 @@ function fixtures(keys) {
       authJson: { auth_mode: 'bedrockAccessKeys', OPENAI_API_KEY: null, bedrock_access_keys: { access_key_id: AKID, secret_access_key: SECRET, session_token: null } },
       expect: true,
     },
+    ...credentialFixtures(),
   ];
+}
+
+/**
+ * Issue 9: credentials through the Rust aws-config rules, where the JavaScript SDK differs. `files` are written
+ * under the fixture root (`__ROOT__` in any text becomes that root; an object gives a mode); `sso` starts the
+ * loopback SSO portal/OIDC server with a cached token; `extraSecrets` are keys the servers also know.
+ */
+function credentialFixtures() {
+  const keysLines = (akid, secret) => `aws_access_key_id = ${akid}\naws_secret_access_key = ${secret}\n`;
+  const script = (text) => ({ text: `#!/bin/sh\n${text}\n`, mode: 0o755 });
+  const ssoConfig = `[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Bedrock\nregion = ${REGION}\n\n[sso-session corp]\nsso_start_url = https://corp-example.awsapps.com/start\nsso_region = ${REGION}\n`;
+  const processProfile = (json) => ({ config: `[profile proc]\nregion = ${REGION}\ncredential_process = /bin/sh __ROOT__/bin/creds.sh\n`, credentials: '' , script: script(`echo '${JSON.stringify(json)}'`) });
+  const camel = processProfile({ version: 1, accessKeyId: PROFILE_AKID, secretAccessKey: PROFILE_SECRET });
+  const expired = processProfile({ Version: 1, AccessKeyId: TEMP.accessKeyId, SecretAccessKey: TEMP.secretAccessKey, SessionToken: TEMP.sessionToken, Expiration: '2020-01-01T00:00:00Z' });
+  return [
+    { name: 'sso-session-sts-override', what: 'sso-session profile, valid cached token, AWS_ENDPOINT_URL_STS set', env: { AWS_PROFILE: 'sso' }, aws: { config: ssoConfig, credentials: '' }, sso: 'valid', expect: true },
+    { name: 'sso-expired-token-refreshable', what: 'sso-session profile, access token expired, refresh token good', env: { AWS_PROFILE: 'sso' }, aws: { config: ssoConfig, credentials: '' }, sso: 'refresh', expect: true },
+    { name: 'process-camelcase', what: 'credential_process printing camelCase keys', env: { AWS_PROFILE: 'proc' }, aws: camel, files: { 'bin/creds.sh': camel.script }, expect: true },
+    {
+      name: 'process-expired',
+      what: 'credential_process with an Expiration in the past (the servers know the session expired)',
+      env: { AWS_PROFILE: 'proc' },
+      aws: expired,
+      files: { 'bin/creds.sh': expired.script },
+      extraSecrets: [[TEMP.accessKeyId, { secretAccessKey: TEMP.secretAccessKey, sessionToken: TEMP.sessionToken, expiration: new Date('2020-01-01T00:00:00Z') }]],
+      expect: false,
+    },
+    {
+      name: 'assume-role-duration-seconds',
+      what: 'role profile with duration_seconds = 43200 (role maximum 1 h)',
+      env: { AWS_PROFILE: 'role' },
+      aws: { config: `[profile role]\nrole_arn = arn:aws:iam::444455556666:role/Codex\nsource_profile = base\nduration_seconds = 43200\nregion = ${REGION}\n`, credentials: `[base]\n${keysLines(PROFILE_AKID, PROFILE_SECRET)}` },
+      expect: true,
+    },
+    {
+      name: 'profile-default-preferred',
+      what: '[default] with a wrong secret, then [profile default] with good keys, no AWS_PROFILE',
+      env: {},
+      aws: { config: `[default]\n${keysLines(PROFILE_AKID, WRONG_SECRET)}\n[profile default]\n${keysLines(PROFILE_AKID, PROFILE_SECRET)}`, credentials: '' },
+      expect: true,
+    },
+    {
+      name: 'region-inline-comment',
+      what: 'AWS_PROFILE=p, region = us-east-1   # comment, only in ~/.aws/config',
+      env: { AWS_PROFILE: 'p' },
+      aws: { config: `[profile p]\nregion = ${REGION}   # N. Virginia\n`, credentials: `[p]\n${keysLines(PROFILE_AKID, PROFILE_SECRET)}` },
+      configRegion: false,
+      expect: true,
+    },
+    {
+      name: 'region-in-credentials-file',
+      what: 'AWS_PROFILE=p, region only in ~/.aws/credentials',
+      env: { AWS_PROFILE: 'p' },
+      aws: { config: '', credentials: `[p]\n${keysLines(PROFILE_AKID, PROFILE_SECRET)}region = ${REGION}\n` },
+      configRegion: false,
+      expect: true,
+    },
+    {
+      name: 'aws-files-tilde',
+      what: 'AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE starting with ~',
+      env: { AWS_PROFILE: 'p', AWS_CONFIG_FILE: '~/alt/config', AWS_SHARED_CREDENTIALS_FILE: '~/alt/credentials' },
+      files: { 'home/alt/config': `[profile p]\nregion = ${REGION}\n`, 'home/alt/credentials': `[p]\n${keysLines(PROFILE_AKID, PROFILE_SECRET)}` },
+      configRegion: false,
+      expect: true,
+    },
+    {
+      name: 'process-fails',
+      what: 'credential_process exiting 1, good env keys absent: Codex has nothing else',
+      env: { AWS_PROFILE: 'proc' },
+      aws: { config: `[profile proc]\nregion = ${REGION}\ncredential_process = /bin/sh __ROOT__/bin/creds.sh\n`, credentials: '' },
+      files: { 'bin/creds.sh': script('echo "helper: denied" >&2; exit 1') },
+      expect: false,
+    },
+    {
+      name: 'akia-leftover-session-token',
+      what: 'long-term AKIA env keys + a leftover AWS_SESSION_TOKEN',
+      env: { AWS_ACCESS_KEY_ID: AKID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: 'FwoGZXIvYXdzLeftoverSessionToken==' },
+      expect: false,
+    },
+    {
+      name: 'web-identity-env',
+      what: 'AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (GitHub Actions OIDC, EKS IRSA)',
+      env: { AWS_WEB_IDENTITY_TOKEN_FILE: '__ROOT__/token.jwt', AWS_ROLE_ARN: 'arn:aws:iam::444455556666:role/GitHubActions' },
+      files: { 'token.jwt': 'eyJhbGciOiJSUzI1NiJ9.conformance.sig' },
+      expect: true,
+    },
+    {
+      name: 'web-identity-without-role-arn',
+      what: 'AWS_WEB_IDENTITY_TOKEN_FILE without AWS_ROLE_ARN',
+      env: { AWS_WEB_IDENTITY_TOKEN_FILE: '__ROOT__/token.jwt' },
+      files: { 'token.jwt': 'eyJhbGciOiJSUzI1NiJ9.conformance.sig' },
+      expect: false,
+    },
+    {
+      name: 'missing-source-profile',
+      what: 'role profile whose source_profile does not exist',
+      env: { AWS_PROFILE: 'role' },
+      aws: { config: `[profile role]\nrole_arn = arn:aws:iam::444455556666:role/Codex\nsource_profile = nowhere\nregion = ${REGION}\n`, credentials: '' },
+      expect: false,
+    },
+  ];
+}
+
+const SSO_TOKEN = 'aoaConformanceSsoAccessToken000000000000000000000000000000';
+const SSO_REFRESH = { token: 'aorConformanceRefreshToken0000000000000000', clientId: 'conformance-client', clientSecret: 'conformanceClientSecret0000' };
+
+/** Writes a fixture's extra files and its SSO token cache; returns the SSO server (or null) to close afterwards. */
+async function prepareCredentialFixture(fx, root, shared, startSsoServer) {
+  for (const [path, spec] of Object.entries(fx.files ?? {})) {
+    const { text, mode } = typeof spec === 'string' ? { text: spec, mode: 0o600 } : spec;
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text.replaceAll('__ROOT__', root), { mode });
+  }
+  for (const [akid, entry] of fx.extraSecrets ?? []) shared.set(akid, entry);
+  if (!fx.sso) return null;
+  const now = Date.now();
+  const cache = fx.sso === 'valid'
+    ? { accessToken: SSO_TOKEN, expiresAt: new Date(now + 3_600_000).toISOString() }
+    : { accessToken: 'aoaExpiredConformanceToken', expiresAt: new Date(now - 3_600_000).toISOString(), clientId: SSO_REFRESH.clientId, clientSecret: SSO_REFRESH.clientSecret, refreshToken: SSO_REFRESH.token, registrationExpiresAt: new Date(now + 30 * 86_400_000).toISOString() };
+  const { createHash } = await import('node:crypto');
+  const cacheDir = join(root, 'home', '.aws', 'sso', 'cache');
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(join(cacheDir, `${createHash('sha1').update('corp').digest('hex')}.json`), JSON.stringify(cache), { mode: 0o600 });
+  return startSsoServer({ secrets: shared, accessTokens: new Set([SSO_TOKEN]), refreshTokens: new Map([[SSO_REFRESH.token, { clientId: SSO_REFRESH.clientId, clientSecret: SSO_REFRESH.clientSecret }]]) });
 }
 
 function configToml(baseUrl, awsTable = [], configRegion = true) {
@@ -447,6 +573,7 @@ async function inside() {
 
   const { startMantleServer } = await import(pathToFileURL(bundles.mantle).href);
   const { startStsServer, closedPort } = await import(pathToFileURL(bundles.sts).href);
+  const { startSsoServer } = await import(pathToFileURL(bundles.sso).href);
   const { getToken } = await import('@aws/bedrock-token-generator');
 
   const refusingPort = isolation === 'proxy' ? await closedPort() : null;
@@ -511,15 +638,19 @@ async function inside() {
     const shared = secrets();
     const sts = await startStsServer({ secrets: shared, region: REGION });
     const mantle = await startMantleServer({ secrets: shared, longTermKeys: new Set([LONG_TERM_KEY]), modelsByRegion: { [REGION]: [MODEL] }, region: REGION });
+    let sso = null;
     try {
       writeFileSync(join(root, 'home', '.codex', 'config.toml'), configToml(mantle.baseUrl, fx.awsTable, fx.configRegion ?? true));
       if (fx.authJson) writeFileSync(join(root, 'home', '.codex', 'auth.json'), `${JSON.stringify(fx.authJson, null, 2)}\n`, { mode: 0o600 });
       if (fx.dotenv !== undefined) writeFileSync(join(root, 'home', '.codex', '.env'), fx.dotenv, { mode: 0o600 });
       if (fx.aws) {
         writeFileSync(join(root, 'home', '.aws', 'credentials'), fx.aws.credentials, { mode: 0o600 });
-        writeFileSync(join(root, 'home', '.aws', 'config'), fx.aws.config);
+        writeFileSync(join(root, 'home', '.aws', 'config'), fx.aws.config.replaceAll('__ROOT__', root));
       }
-      const env = { ...baseEnv(root), AWS_ENDPOINT_URL_STS: sts.url, ...fx.env };
+      sso = await prepareCredentialFixture(fx, root, shared, startSsoServer);
+      const ssoEnv = sso ? { AWS_ENDPOINT_URL_SSO: sso.url, AWS_ENDPOINT_URL_SSO_OIDC: sso.url } : {};
+      const fixtureEnv = Object.fromEntries(Object.entries(fx.env).map(([name, value]) => [name, value.replaceAll('__ROOT__', root)]));
+      const env = { ...baseEnv(root), AWS_ENDPOINT_URL_STS: sts.url, ...ssoEnv, ...fixtureEnv };
       log(`[${n}/${selected.length}] ${fx.name}: doctor ...`);
 
       // a. the doctor
@@ -575,6 +706,7 @@ async function inside() {
     } finally {
       await mantle.close();
       await sts.close();
+      await sso?.close();
     }
   }
 
