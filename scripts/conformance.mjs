@@ -512,6 +512,15 @@ function credentialFixtures() {
       expect: false,
     },
     {
+      name: 'credential-export-before-stored-key',
+      what: 'aws.credential_export that fails + a good API key stored in auth.json',
+      env: {},
+      awsTable: ['credential_export = { command = "__ROOT__/bin/export.sh" }'],
+      files: { 'bin/export.sh': script('exit 1') },
+      authJson: 'stored-good-key',
+      expect: false,
+    },
+    {
       name: 'missing-source-profile',
       what: 'role profile whose source_profile does not exist',
       env: { AWS_PROFILE: 'role' },
@@ -640,8 +649,9 @@ async function inside() {
     const mantle = await startMantleServer({ secrets: shared, longTermKeys: new Set([LONG_TERM_KEY]), modelsByRegion: { [REGION]: [MODEL] }, region: REGION });
     let sso = null;
     try {
-      writeFileSync(join(root, 'home', '.codex', 'config.toml'), configToml(mantle.baseUrl, fx.awsTable, fx.configRegion ?? true));
-      if (fx.authJson) writeFileSync(join(root, 'home', '.codex', 'auth.json'), `${JSON.stringify(fx.authJson, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(join(root, 'home', '.codex', 'config.toml'), configToml(mantle.baseUrl, fx.awsTable, fx.configRegion ?? true).replaceAll('__ROOT__', root));
+      const authJson = fx.authJson === 'stored-good-key' ? { auth_mode: 'bedrockApiKey', OPENAI_API_KEY: null, bedrock_api_key: { api_key: keys.good, region: REGION } } : fx.authJson;
+      if (authJson) writeFileSync(join(root, 'home', '.codex', 'auth.json'), `${JSON.stringify(authJson, null, 2)}\n`, { mode: 0o600 });
       if (fx.dotenv !== undefined) writeFileSync(join(root, 'home', '.codex', '.env'), fx.dotenv, { mode: 0o600 });
       if (fx.aws) {
         writeFileSync(join(root, 'home', '.aws', 'credentials'), fx.aws.credentials, { mode: 0o600 });
