@@ -5,11 +5,12 @@ import type { Sourced } from './origin.js';
 /**
  * The AWS shared config and credentials files, read with the rules of the Rust SDK that Codex links
  * (aws-runtime `env_config::parse` and `normalize`), not the JavaScript SDK's loader
- * (@smithy/shared-ini-file-loader). Where the two differ, Codex's rule is the one here:
- * - `[profile default]` in the config file replaces `[default]`, in either order (smithy keeps `[default]`);
+ * (@smithy/shared-ini-file-loader), which cannot give line numbers for provenance. Codex's rules:
+ * - `[profile default]` in the config file replaces `[default]`, in either order (smithy agrees);
  * - a comment on a property line starts at `#` or `;` after whitespace (`region = us-east-2   # Ohio` is
- *   `us-east-2`, as in smithy), on a header line anywhere;
- * - keys are case-insensitive (lower-cased); lines starting with whitespace continue the previous property;
+ *   `us-east-2`, smithy agrees), on a header line anywhere;
+ * - keys are case-insensitive (lower-cased; smithy keeps case); lines starting with whitespace continue the
+ *   previous property;
  * - a property line before any header, or without `=`, is a parse error and Codex loads no profile at all
  *   from the files (smithy skips the line silently);
  * - the credentials file is merged over the config file key by key, so its `region` counts too;
