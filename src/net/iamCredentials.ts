@@ -140,6 +140,11 @@ async function webIdentity(input: { roleArn: string; tokenFile: string; sessionN
   return result.credentials;
 }
 
+/** The JavaScript SDK's identity, as the credentials the doctor carries on. */
+function fromSdkIdentity(identity: StsCredentials): StsCredentials {
+  return { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}), ...(identity.expiration ? { expiration: identity.expiration } : {}) };
+}
+
 async function containerCredentials(ctx: Context): Promise<StsCredentials> {
   const { env } = ctx.setup;
   const full = env.nonEmpty('AWS_CONTAINER_CREDENTIALS_FULL_URI')?.value;
@@ -160,7 +165,7 @@ async function containerCredentials(ctx: Context): Promise<StsCredentials> {
       timeout: ctx.options.timeoutMs,
       maxRetries: 0,
     })();
-    return { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}), ...(identity.expiration ? { expiration: identity.expiration } : {}) };
+    return fromSdkIdentity(identity);
   } catch (error) {
     const variable = full ? 'AWS_CONTAINER_CREDENTIALS_FULL_URI' : 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI';
     const missingToken = full && !tokenFile && !token ? '; AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (or AWS_CONTAINER_AUTHORIZATION_TOKEN) is not set, and EKS Pod Identity endpoints refuse requests without it' : '';
@@ -174,7 +179,7 @@ async function instanceCredentials(ctx: Context): Promise<StsCredentials | null>
   try {
     const { fromInstanceMetadata } = await import('@aws-sdk/credential-providers');
     const identity = await fromInstanceMetadata({ timeout: Math.min(IMDS_TIMEOUT_MS, ctx.options.timeoutMs), maxRetries: 0 })();
-    return { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}), ...(identity.expiration ? { expiration: identity.expiration } : {}) };
+    return fromSdkIdentity(identity);
   } catch {
     return null;
   }
@@ -208,7 +213,7 @@ async function awsLoginCredentials(base: Extract<BaseSource, { kind: 'aws-login'
   try {
     const { fromLoginCredentials } = await import('@aws-sdk/credential-providers');
     const identity = await fromLoginCredentials({ profile: base.profile, filepath: ctx.setup.awsCredentials.path, configFilepath: ctx.setup.awsConfig.path })();
-    return { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}), ...(identity.expiration ? { expiration: identity.expiration } : {}) };
+    return fromSdkIdentity(identity);
   } catch (error) {
     return failWith('aws-login', base.profile, `the aws login session of profile ${base.profile} is missing or expired: ${firstLine(error instanceof Error ? error.message : String(error))}`, `Run: aws login --profile ${base.profile}`);
   }
