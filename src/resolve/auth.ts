@@ -285,7 +285,7 @@ export function authConfigRefusal(lookup: (path: string[]) => Sourced<unknown> |
   const aws = lookup(['aws']);
   if (auth && aws) {
     return {
-      summary: `an auth command (${where(auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
+      summary: `an auth command (${where(lookup(['auth', 'command']) ?? auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
       codexSays: 'model_providers.amazon-bedrock: provider aws cannot be combined with auth',
       remediation: 'Keep either the auth command or the aws table under model_providers.amazon-bedrock (remove the other, empty headers included); with an auth command, set the region through AWS_REGION.',
     };
