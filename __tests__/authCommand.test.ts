@@ -14,7 +14,7 @@ import { mintShortTermKey } from './helpers/mintKey.js';
 import { assertBuilt, cleanEnv, parseReport, reportInvariants, runCli, type Report, type ReportCheck } from './helpers/scenarios.js';
 import { startMantleServer, type MantleServer } from './helpers/mantleServer.js';
 import { startStsServer, type StsServer } from './helpers/stsServer.js';
-import type { SecretMap } from './helpers/sigv4Verify.js';
+import { startLoopback, type SecretMap } from './helpers/sigv4Verify.js';
 
 const REGION = 'us-east-1';
 const MINT = { accessKeyId: 'AKIAAUTHCMDMINT00001', secretAccessKey: 'authCommandMintSecretAuthCommandMint0001' };
@@ -57,7 +57,7 @@ interface Outcome {
 }
 
 /** Runs the doctor with a config.toml whose provider tables are `tables`; a script `bin/cmd.sh` holds `script`. */
-async function doctor(tables: (dir: string) => string, script: string, opts: { env?: Record<string, string>; offline?: boolean; mode?: number } = {}): Promise<Outcome> {
+async function doctor(tables: (dir: string) => string, script: string, opts: { env?: Record<string, string>; offline?: boolean; mode?: number; baseUrl?: string } = {}): Promise<Outcome> {
   const dir = join(root, `run-${++counter}`);
   mkdirSync(join(dir, 'home', '.codex'), { recursive: true });
   mkdirSync(join(dir, 'bin'));
@@ -67,7 +67,7 @@ async function doctor(tables: (dir: string) => string, script: string, opts: { e
   writeFileSync(join(dir, 'key'), validKey);
   writeFileSync(
     join(dir, 'home', '.codex', 'config.toml'),
-    `model_provider = "amazon-bedrock"\nmodel = "openai.gpt-5.5"\n\n[model_providers.amazon-bedrock]\nbase_url = "${mantle.baseUrl}"\n\n${tables(dir)}\n`,
+    `model_provider = "amazon-bedrock"\nmodel = "openai.gpt-5.5"\n\n[model_providers.amazon-bedrock]\nbase_url = "${opts.baseUrl ?? mantle.baseUrl}"\n\n${tables(dir)}\n`,
   );
   const env = cleanEnv(dir, { AWS_REGION: REGION, AWS_ENDPOINT_URL_STS: sts.url, ...opts.env });
   const cli = await runCli(['doctor', '--json', ...(opts.offline ? ['--offline'] : [])], env, dir);
@@ -111,6 +111,25 @@ describe('the provider auth command', () => {
     expect(mantle.requests.length).toBe(before);
     expect(runs(o)).toBe('mode' in extra ? 0 : 1);
     expect(o.code).toBe(1);
+  });
+
+  it('canary: a server that echoes the token back in its error never gets it into the output (the token is redacted like any key)', async () => {
+    const echo = await startLoopback(async (req, res) => {
+      res.statusCode = 401;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ error: { type: 'authentication_error', message: `Invalid bearer token ${String(req.headers.authorization).slice('Bearer '.length)}` } }));
+    });
+    try {
+      // A gateway token of no Bedrock format: auth.token only warns, so the live call runs and gets it echoed.
+      const token = 'corp-gateway-token-opaque-canary-7f3a9c';
+      const o = await doctor(authTable(), `echo ${token}`, { baseUrl: `${echo.url}/openai/v1` });
+      expect(check(o, 'auth.token').status).toBe('warn');
+      expect(check(o, 'bedrock.responses').status).toBe('fail');
+      expect(check(o, 'bedrock.responses').details.join('\n')).toContain('Invalid bearer token [REDACTED]');
+      expect(o.output).not.toContain(token);
+    } finally {
+      await echo.close();
+    }
   });
 
   it('--offline does not run it and says what Codex would do', async () => {

@@ -202,6 +202,17 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
   };
 }
 
+/** The key analysis speaks of AWS_BEARER_TOKEN_BEDROCK; here the key is what the auth command printed. */
+function asCommandOutput(analysis: BearerKeyAnalysis): BearerKeyAnalysis {
+  const printed = 'the token printed by the auth command';
+  const message = (text: string) => text.replace(/^AWS_BEARER_TOKEN_BEDROCK/, 'The token printed by the auth command').replaceAll('AWS_BEARER_TOKEN_BEDROCK', printed);
+  const fix = (text: string) =>
+    /quotes|whitespace|single line|variable/i.test(text)
+      ? 'Make the auth command print just the Bedrock API key on stdout (no quotes, labels or extra lines); Codex trims surrounding whitespace and sends the rest as is.'
+      : text.replaceAll('set AWS_BEARER_TOKEN_BEDROCK to it', 'make the auth command print it').replaceAll('AWS_BEARER_TOKEN_BEDROCK', printed);
+  return { ...analysis, findings: analysis.findings.map((finding) => ({ ...finding, message: message(finding.message), ...(finding.fix ? { fix: fix(finding.fix) } : {}) })) };
+}
+
 /**
  * The provider auth command: Codex runs it and sends what it prints as the bearer token. When it fails, hangs,
  * cannot start or prints nothing, Codex sends requests with no authorization at all and never falls back.
@@ -228,7 +239,7 @@ async function commandOutcome(context: CheckContext): Promise<CheckOutcome> {
       facts: { authMode: 'command' },
     };
   }
-  const outcome = bearerOutcome(setup, analyseBearerKey(result.value, context.now(), effectiveRegion(setup)));
+  const outcome = bearerOutcome(setup, asCommandOutput(analyseBearerKey(result.value, context.now(), effectiveRegion(setup))));
   return { ...outcome, summary: `${outcome.summary}; printed by the auth command \`${result.ranFor}\``, facts: { ...outcome.facts, authMode: 'command' } };
 }
 

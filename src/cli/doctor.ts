@@ -76,6 +76,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let results: CheckResult[] = [];
   let error: string | null = null;
   let usage = false;
+  let revealedSecrets = (): string[] => [];
   try {
     setup = resolveSetup({
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
@@ -99,6 +100,8 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
     }
     const timeoutMs = options.timeoutSeconds * 1000;
+    const services = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs, readFile: readFileFromDisk, homeDir, now: io.now });
+    revealedSecrets = () => services.revealedSecrets();
     results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
       runChecks(
         ALL_CHECKS,
@@ -106,7 +109,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
           setup: resolved,
           options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
           now: io.now,
-          services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs, readFile: readFileFromDisk, homeDir, now: io.now }),
+          services,
         },
         { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
       ),
@@ -119,6 +122,8 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     error = usage ? `usage error: ${message}` : `internal error: ${message}`;
   }
   const redactor = redactorForSetup(setup, io.shellEnv);
+  // Credentials obtained while checking (an auth command's token, SSO or assumed-role secrets) are secrets too.
+  revealedSecrets().forEach((secret) => redactor.add(secret));
   const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
   if (error) {
     io.stderr.write(usage ? `codex-bedrock: ${report.error}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${report.error}\n`);

@@ -17,6 +17,8 @@ export interface Services {
   authCommandToken(): Promise<CommandOutcome<string>>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
+  /** Secrets learned while running (the auth command's token, resolved IAM secrets), for the redactor. */
+  revealedSecrets(): string[];
   /** Local, not network: runs under --offline too. */
   codexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult>;
 }
@@ -27,15 +29,21 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
   let authToken: Promise<CommandOutcome<string>> | undefined;
+  const revealed: string[] = [];
+  const remember = <T>(work: Promise<T>, secrets: (value: T) => (string | undefined)[]): Promise<T> =>
+    work.then((value) => {
+      secrets(value).forEach((secret) => secret && revealed.push(secret));
+      return value;
+    });
   return {
     iamCredentials() {
-      credentials ??= resolveIamCredentials(setup, options);
+      credentials ??= remember(resolveIamCredentials(setup, options), (r) => (r.ok ? [r.credentials.secretAccessKey, r.credentials.sessionToken] : []));
       return credentials;
     },
     authCommandToken() {
       const command = setup.auth.authCommand;
       authToken ??= command
-        ? runAuthCommand(command, setup.env.toRecord(), options.timeoutMs)
+        ? remember(runAuthCommand(command, setup.env.toRecord(), options.timeoutMs), (r) => (r.ok ? [r.value] : []))
         : Promise.resolve({ ok: false as const, reason: `the auth command cannot be used: ${setup.auth.commandProblem ?? 'none is configured'}` });
       return authToken;
     },
@@ -43,6 +51,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
+    revealedSecrets: () => [...revealed],
     mantle: mantleRequest,
     codexVersion: readCodexVersion,
   };
@@ -53,6 +62,7 @@ export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   authCommandToken: () => Promise.reject(new Error('network service used although the network is off')),
+  revealedSecrets: () => [],
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
   codexVersion: readCodexVersion,
 };
