@@ -30,13 +30,20 @@ let sso: SsoServer;
 let root: string;
 let counter = 0;
 
+/** The AWS SDK clients built in this process read process.env (shared config files under HOME): point it away from the real home. */
+const SDK_ENV = ['HOME', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'];
+const savedEnv = Object.fromEntries(SDK_ENV.map((name) => [name, process.env[name]]));
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'codex-bedrock-chain-'));
+  SDK_ENV.forEach((name) => delete process.env[name]);
+  Object.assign(process.env, { HOME: root, AWS_CONFIG_FILE: join(root, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(root, 'no-credentials') });
   sts = await startStsServer({ secrets, region: 'us-east-1' });
   sso = await startSsoServer({ secrets, accessTokens: new Set([SSO_TOKEN]), refreshTokens: new Map([[REFRESH.token, { clientId: REFRESH.clientId, clientSecret: REFRESH.clientSecret }]]) });
 });
 
 afterAll(async () => {
+  SDK_ENV.forEach((name) => (savedEnv[name] === undefined ? delete process.env[name] : (process.env[name] = savedEnv[name])));
   await sts?.close();
   await sso?.close();
   if (root) rmSync(root, { recursive: true, force: true });
