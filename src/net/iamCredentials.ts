@@ -95,7 +95,7 @@ async function ssoCredentials(base: Extract<BaseSource, { kind: 'sso' }>, ctx: C
   const { env } = ctx.setup;
   const login = `Run: aws sso login --profile ${base.profile}`;
   const home = env.get('HOME') || ctx.options.homeDir;
-  const path = ssoCachePath(home, base.session ?? base.startUrl);
+  const path = await ssoCachePath(home, base.session ?? base.startUrl);
   const cached = parseCachedToken(ctx.options.readFile(path));
   if (!cached.ok) return failWith('sso', base.profile, `the IAM Identity Center (SSO) session of profile ${base.profile} is missing or expired: ${cached.reason}`, login);
   const now = ctx.options.now();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { FileRead } from '../io/files.js';
 import { classifyNetworkError, explainNetworkFailure, type NetworkFailure } from './networkErrors.js';
@@ -26,7 +25,9 @@ export interface CachedSsoToken {
 export const SSO_REFRESH_BUFFER_MS = 5 * 60 * 1000;
 
 /** ~/.aws/sso/cache/<sha1 of the sso-session name, or of the start URL for a legacy profile>.json */
-export function ssoCachePath(homeDir: string, identifier: string): string {
+export async function ssoCachePath(homeDir: string, identifier: string): Promise<string> {
+  // Loaded on use: offline runs never pay for the crypto module.
+  const { createHash } = await import('node:crypto');
   return join(homeDir, '.aws', 'sso', 'cache', `${createHash('sha1').update(identifier).digest('hex')}.json`);
 }
 
