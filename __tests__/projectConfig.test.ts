@@ -4,13 +4,14 @@
  * `model_providers` dropped with a warning. Pure resolver tests over a virtual file system, plus the built CLI
  * for `--cd`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import AjvModule from 'ajv';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { configProvider } from '../src/checks/configProvider.js';
 import { resolveSetup } from '../src/resolve/setup.js';
-import { assertBuilt, cleanEnv, parseReport, runCli } from './helpers/scenarios.js';
+import { assertBuilt, cleanEnv, parseReport, REPO_ROOT, runCli } from './helpers/scenarios.js';
 import { CONFIG, lines, makeWorld } from './helpers/world.js';
 
 const REPO = '/work/repo';
@@ -97,6 +98,8 @@ describe('--cd with the built CLI', () => {
     const parsed = parseReport(run.stdout);
     if ('problem' in parsed) throw new Error(parsed.problem);
     expect(parsed.report.setup?.configFiles).toContainEqual({ layer: 'project', path: join(repo, '.codex', 'config.toml'), status: 'ok' });
+    const validate = new AjvModule.default({ strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
+    expect(validate(parsed.report) ? [] : validate.errors).toEqual([]);
     expect(parsed.report.setup?.model).toBe('openai.gpt-6.1-terra');
     const missing = await runCli(['doctor', '--json', '--offline', '--cd', join(root, 'nope')], env, root);
     expect(missing.code).toBe(2);
