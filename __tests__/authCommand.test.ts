@@ -178,9 +178,10 @@ describe('interrupting the doctor', () => {
     const { CLI_BIN } = await import('./helpers/scenarios.js');
     const child = spawn(process.execPath, [CLI_BIN, 'doctor', '--json', '--timeout', '60'], { env, cwd: dir, stdio: 'ignore' });
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    // Wait (bounded) until the helper has started its own child.
-    for (let i = 0; i < 200 && !existsSync(pidFile); i += 1) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(pidFile)).toBe(true);
+    // Wait (bounded) until the helper has started its own child and written its pid (the file exists before it is written).
+    const pidWritten = () => existsSync(pidFile) && /^\d+\s*$/.test(readFileSync(pidFile, 'utf8'));
+    for (let i = 0; i < 400 && !pidWritten(); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(pidWritten()).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toEqual({ code: 130, signal: null });
     const pid = readFileSync(pidFile, 'utf8').trim();

@@ -212,13 +212,13 @@ describe('config.provider', () => {
       world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'region = "us-east-1"') } },
       status: 'warn',
       summary: ['ignores unknown setting', 'model_providers.amazon-bedrock.region', `${CONFIG}:3`],
-      remediation: ['aws.profile / aws.region'],
+      remediation: ['Codex 0.171.0 uses base_url, auth, http_headers, aws.profile, aws.region'],
     },
     {
       name: 'a known provider field Codex refuses to change (name), next to unknown keys it only ignores',
       world: { files: { [CONFIG]: lines(BEDROCK, '[model_providers.amazon-bedrock]', 'model = "openai.gpt-5.5"', 'name = "Bedrock"', '[model_providers.amazon-bedrock.aws]', 'role_arn = "arn:aws:iam::1:role/x"') } },
       status: 'fail',
-      summary: ['Codex refuses the config', `name (${CONFIG}:4)`],
+      summary: ['refuses the config', `name (${CONFIG}:4)`],
       details: ['only supports changing `base_url`, `auth`, `http_headers`'],
     },
     {
@@ -448,7 +448,8 @@ describe('model.id', () => {
 
   it.each<Row>([
     { name: 'a catalogue id from config.toml passes, naming file and line', world: { files: { [CONFIG]: withModel('openai.gpt-5.5') } }, status: 'pass', summary: ['openai.gpt-5.5', MODEL_LINE] },
-    { name: "no model set: Codex's default passes", world: { files: { [CONFIG]: bedrockConfig() } }, status: 'pass', summary: ['openai.gpt-6.1-sol', 'default'] },
+    { name: "no model set: Codex's default passes", world: { files: { [CONFIG]: bedrockConfig() } }, status: 'pass', summary: ['openai.gpt-6.2-sol', 'default'] },
+    { name: "no model set, Codex 0.169.0: that release's default passes", world: { files: { [CONFIG]: bedrockConfig() }, codexVersion: '0.169.0' }, status: 'pass', summary: ['openai.gpt-6.1-sol', 'Codex 0.169.0 default'] },
     { name: 'from -m', world: flag('openai.gpt-6-astra'), status: 'pass', summary: ['--model'] },
     { name: 'from -c', world: { files: { [CONFIG]: withModel('openai.gpt-5.5') }, overrides: ['model=openai.gpt-5.6-luna'] }, status: 'pass', summary: ['openai.gpt-5.6-luna', '-c model'] },
     {

@@ -114,7 +114,8 @@ describe('codex.version', () => {
     ['0.128.0', 'pass'],
     ['0.128.1', 'pass'],
     ['0.129.0', 'pass'],
-    ['1.0.0', 'pass'],
+    ['0.171.0', 'pass'],
+    ['1.0.0', 'warn'],
     ['0.99.200', 'fail'],
     ['0.9.0', 'fail'],
   ] as const)('version %s: %s (numeric, not lexical, comparison)', async (version, status) => {
@@ -132,6 +133,32 @@ describe('codex.version', () => {
     expect(run.code).toBe(0);
     expect(report.overallStatus).toBe('warn');
     expect(others(report)).toEqual(others(mustParse(healthy.cli, 'healthy')));
+  });
+
+  it('npm install -g layout first on PATH: reads 0.171.0 from the package, starts nothing, applies its rules', async () => {
+    const marker = join(tmpRoot, 'npm-started.txt');
+    const npmBin = join(process.cwd(), 'fixtures', 'codex-installs', 'npm-global', 'bin');
+    const { run, report } = await doctorWithPath(`${npmBin}:${healthy.env['PATH']!}`, { CODEX_FIXTURE_MARKER: marker });
+    const check = codexCheck(report);
+    expect(check.status).toBe('pass');
+    expect(check.summary).toContain('Codex 0.171.0');
+    expect(check.summary).toContain('npm package');
+    expect(report.codex).toMatchObject({ version: '0.171.0', basis: 'detected', ruleSet: '0.171.0', install: { kind: 'npm', onPath: true } });
+    expect(String((report.codex as { source: string }).source)).toMatch(/@openai\/codex\/package\.json$/);
+    expect(existsSync(marker)).toBe(false);
+    expect(run.code).toBe(0);
+  });
+
+  it('--codex-version names the release: its rules apply and the codex on PATH is not started', async () => {
+    const { report } = await doctorWithPath(join(tmpRoot, 'no-bin'), {}, ['--codex-version', '0.145.0']);
+    expect(codexCheck(report)).toMatchObject({ status: 'pass', summary: expect.stringContaining('rules of Codex 0.145.0 (--codex-version)') });
+    expect(report.codex).toMatchObject({ version: '0.145.0', basis: 'flag', ruleSet: '0.145.0' });
+  });
+
+  it('--codex-version with something that is not a release number is a usage error', async () => {
+    const run = await runCli(['doctor', '--json', '--offline', '--codex-version', 'latest'], cleanEnv(healthy.root, {}), healthy.root);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--codex-version needs a release number');
   });
 
   it('warns when `codex --version` prints something that is not a version', async () => {

@@ -321,6 +321,15 @@ describe('bedrock.responses: what Mantle answers', () => {
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /openai/v1/responses', 'GET /openai/v1/models']);
   });
 
+  it.each([
+    { version: '0.160.1', says: 'Codex 0.160.1 reports a 429 at once' },
+    { version: '0.161.0', says: 'Codex 0.161.0 retries a 429 five times' },
+  ])('a 429 judged for Codex $version says whether that release retries it', async ({ version, says }) => {
+    const server = await mantle({ behaviour: '429' });
+    const run = await doctor(makeRoot(server.baseUrl), bearerEnv(), ['--codex-version', version]);
+    expectCheck(run, 'bedrock.responses', { status: 'warn', summary: ['429'], details: [says] });
+  });
+
   it('400 "isn\'t supported on this route": fail, the model is not served on the Responses route', async () => {
     const server = await mantle({ behaviour: 'route-400' });
     const run = await doctor(makeRoot(server.baseUrl), bearerEnv());

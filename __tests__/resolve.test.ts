@@ -773,7 +773,11 @@ describe('endpoint', () => {
 describe('model', () => {
   const USER = lines('model = "openai.gpt-5.4"');
   it.each<{ name: string; world: WorldSpec; expected: string }>([
-    { name: "none set: Codex's Bedrock default", world: {}, expected: at('openai.gpt-6.1-sol', 'Codex 0.169.0 default for Amazon Bedrock') },
+    { name: "none set, no Codex found: the newest known release's default", world: {}, expected: at('openai.gpt-6.2-sol', 'Codex 0.171.0 (newest known) default for Amazon Bedrock') },
+    { name: 'none set, Codex 0.171.0', world: { codexVersion: '0.171.0' }, expected: at('openai.gpt-6.2-sol', 'Codex 0.171.0 default for Amazon Bedrock') },
+    { name: 'none set, Codex 0.169.0', world: { codexVersion: '0.169.0' }, expected: at('openai.gpt-6.1-sol', 'Codex 0.169.0 default for Amazon Bedrock') },
+    { name: 'none set, Codex 0.145.0', world: { codexVersion: '0.145.0' }, expected: at('openai.gpt-5.6-sol', 'Codex 0.145.0 default for Amazon Bedrock') },
+    { name: 'none set, Codex 0.128.0', world: { codexVersion: '0.128.0' }, expected: at('openai.gpt-5.4', 'Codex 0.128.0 default for Amazon Bedrock') },
     { name: 'from config.toml', world: { files: { [CONFIG]: USER } }, expected: at('openai.gpt-5.4', `${CONFIG}:1`) },
     { name: '-m wins over config.toml', world: { files: { [CONFIG]: USER }, modelFlag: 'openai.gpt-5.5' }, expected: at('openai.gpt-5.5', '--model') },
     {
@@ -784,7 +788,7 @@ describe('model', () => {
     { name: '-m is sent unchanged (no trimming, no validation)', world: { modelFlag: ' GPT-5.5 ' }, expected: at(' GPT-5.5 ', '--model') },
     {
       name: 'a model under a table is not the top-level model',
-      world: { files: { [CONFIG]: lines('[model_providers.amazon-bedrock.aws]', 'model = "openai.gpt-5.5"') } },
+      world: { files: { [CONFIG]: lines('[model_providers.amazon-bedrock.aws]', 'model = "openai.gpt-5.5"') }, codexVersion: '0.169.0' },
       expected: at('openai.gpt-6.1-sol', 'Codex 0.169.0 default for Amazon Bedrock'),
     },
   ])('$name', ({ world, expected }) => {

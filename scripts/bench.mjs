@@ -3,7 +3,7 @@
 // `aws sts get-caller-identity`, when installed), all measured in this run on loopback servers.
 // Usage: npm run bench            (BENCH_RUNS=N to change the number of runs per command; default 15)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -72,12 +72,31 @@ const baseEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   NO_COLOR: '1',
 };
+// `codex` first on PATH as `npm install -g @openai/codex@0.171.0` lays it out: bin/codex -> the package's
+// bin/codex.js. The real package is used when the conformance cache holds it (it is what users have);
+// otherwise a stand-in with the same files, whose launcher sleeps if it is ever started, so a spawn shows.
+const codexCache = process.env.CODEX_CONFORMANCE_CACHE ?? '/var/cache/codex-conformance';
+const realCodex = join(codexCache, '0.171.0', 'node_modules', '@openai', 'codex');
+const npmPrefix = join(root, 'npm-prefix');
+mkdirSync(join(npmPrefix, 'bin'), { recursive: true });
+let codexPackage = realCodex;
+if (!existsSync(join(realCodex, 'package.json'))) {
+  codexPackage = join(npmPrefix, 'lib', 'node_modules', '@openai', 'codex');
+  mkdirSync(join(codexPackage, 'bin'), { recursive: true });
+  writeFileSync(join(codexPackage, 'package.json'), JSON.stringify({ name: '@openai/codex', version: '0.171.0', bin: { codex: 'bin/codex.js' }, type: 'module' }));
+  writeFileSync(join(codexPackage, 'bin', 'codex.js'), '#!/usr/bin/env node\nsetTimeout(() => console.log("codex-cli 0.171.0"), 150);\n');
+  chmodSync(join(codexPackage, 'bin', 'codex.js'), 0o755);
+}
+symlinkSync(join(codexPackage, 'bin', 'codex.js'), join(npmPrefix, 'bin', 'codex'));
+const codexOnPath = { PATH: `${join(npmPrefix, 'bin')}:${process.env.PATH}` };
+
 const iamEnv = { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL_STS: sts.url };
 const onlineHome = { CODEX_HOME: join(root, 'online', '.codex') };
 
 const commands = [
   { name: 'node -e 0 (baseline)', argv: [process.execPath, '-e', '0'], env: baseEnv },
   { name: 'doctor --offline, bearer key', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
+  { name: 'doctor --offline, bearer, npm codex 0.171.0', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, ...codexOnPath, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor --offline, IAM env keys', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, ...iamEnv } },
   { name: 'doctor, bearer key, loopback Mantle', argv: [process.execPath, cli, 'doctor', '--json'], env: { ...baseEnv, ...onlineHome, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor, IAM, loopback STS + Mantle', argv: [process.execPath, cli, 'doctor', '--json'], env: { ...baseEnv, ...onlineHome, ...iamEnv } },
@@ -123,6 +142,10 @@ for (const command of commands.slice(1)) {
     const report = JSON.parse(result.stdout);
     const failed = report.checks.filter((check) => check.status === 'fail').map((check) => `${check.id}: ${check.summary}`);
     if (failed.length > 0) throw new Error(`${command.name} did not run cleanly:\n${failed.join('\n')}`);
+    // The codex run must really have found the npm install, from its package.json (nothing started).
+    if (command.env.PATH === codexOnPath.PATH && !(report.codex?.version === '0.171.0' && /package\.json$/.test(report.codex.source ?? ''))) {
+      throw new Error(`${command.name}: the doctor did not read 0.171.0 from the npm package: ${JSON.stringify(report.codex)}`);
+    }
   } else if (result.code !== 0) {
     throw new Error(`${command.name} failed: ${result.stderr}`);
   }
@@ -148,6 +171,7 @@ const baseWall = median(baseline.map((s) => s.wallMs));
 const baseRss = gnuTime ? median(baseline.map((s) => s.rssMb)) : null;
 const awsBaseline = awsCli ? median(samples.get(commands.at(-1).name).map((s) => s.wallMs)) : null;
 console.log(`codex-bedrock benchmark: ${runs} runs per command, node ${process.version}, ${new Date().toISOString()}`);
+console.log(`npm codex 0.171.0 on PATH: ${codexPackage === realCodex ? `the real package in ${realCodex}` : 'a stand-in with the npm layout (no cached @openai/codex@0.171.0)'}`);
 console.log(`${'command'.padEnd(44)} ${'median ms'.padStart(10)} ${'x node'.padStart(7)} ${awsCli ? 'x aws-cli'.padStart(9) : ''} ${'peak RSS MB'.padStart(12)} ${'x node'.padStart(7)}  AWS SDK modules`);
 for (const command of commands) {
   const list = samples.get(command.name);
@@ -158,6 +182,9 @@ for (const command of commands) {
     `${command.name.padEnd(44)} ${wall.toFixed(1).padStart(10)} ${(wall / baseWall).toFixed(2).padStart(7)} ${awsCli ? (wall / awsBaseline).toFixed(2).padStart(9) : ''} ${rss === null ? 'n/a'.padStart(12) : rss.toFixed(1).padStart(12)} ${rss === null ? '' : (rss / baseRss).toFixed(2).padStart(7)}  ${sdk}`,
   );
 }
+const offlineBearer = median(samples.get('doctor --offline, bearer key').map((s) => s.wallMs));
+const offlineWithCodex = median(samples.get('doctor --offline, bearer, npm codex 0.171.0').map((s) => s.wallMs));
+console.log(`npm codex 0.171.0 first on PATH adds ${(((offlineWithCodex / offlineBearer) - 1) * 100).toFixed(1)} % to the offline bearer run (${offlineWithCodex.toFixed(1)} vs ${offlineBearer.toFixed(1)} ms)`);
 if (!gnuTime) console.log('(peak RSS not measured: /usr/bin/time is not installed)');
 sts.server.close();
 mantle.server.close();

@@ -1,5 +1,4 @@
 import { codexTrim } from '../auth/bedrockKey.js';
-import { CURRENT_MODEL_IDS } from '../catalogue/models.js';
 import { formatDuration } from '../format.js';
 import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
@@ -135,6 +134,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     );
   }
   if (response.status === 404) {
+    details.push(retryNote(setup, 'a 404', setup.codex.rules.behaviour.retries404));
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail(
@@ -151,16 +151,17 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     }
     return fail(
       `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : 'the endpoint path was not found'}`,
-      /model/i.test(error.message) ? `Use a model offered in ${region} (known ids: ${CURRENT_MODEL_IDS.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
+      /model/i.test(error.message) ? `Use a model offered in ${region} (Codex ${setup.codex.rules.release} knows: ${setup.codex.rules.behaviour.catalogue.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
     );
   }
   if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
     return fail(
       `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`,
-      `Pick a model that supports the Responses API, e.g. ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')}.`,
+      `Pick a model that supports the Responses API, e.g. ${setup.codex.rules.behaviour.catalogue.slice(0, 3).join(', ')}.`,
     );
   }
   if (response.status === 429) {
+    details.push(retryNote(setup, 'a 429', setup.codex.rules.behaviour.retries429));
     return {
       status: 'warn',
       summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
@@ -174,6 +175,12 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
   }
   return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+}
+
+/** What the user will see from Codex itself: a retried error looks like a hang ("Reconnecting... n/5"). */
+function retryNote(setup: EffectiveSetup, what: string, retried: boolean): string {
+  const release = setup.codex.rules.release;
+  return retried ? `Codex ${release} retries ${what} five times ("Reconnecting... n/5") before it reports it` : `Codex ${release} reports ${what} at once, without retrying`;
 }
 
 export const bedrockResponses: Check = {

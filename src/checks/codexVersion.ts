@@ -1,66 +1,91 @@
+import type { CodexInstall } from '../codex/detect.js';
+import { FIRST_BEDROCK_RELEASE, NEWEST_KNOWN_RELEASE } from '../codex/rules.js';
 import type { Check, CheckOutcome } from './types.js';
 
-/** The setup guide's minimum Codex CLI version for the Amazon Bedrock provider. */
-export const MINIMUM_CODEX_VERSION = '0.128.0';
 const DOCS = 'https://developers.openai.com/codex/cli';
 const UPDATE = 'npm install -g @openai/codex@latest   (or: brew upgrade codex)';
-/** `codex --version` starts a native binary; a few seconds is plenty, and never the whole --timeout. */
-const VERSION_TIMEOUT_MS = 5000;
+const REPORT_NEWER =
+  'Please report it so the doctor learns this release: attach `codex-bedrock doctor --report codex-bedrock-report.md` to an issue in the codex-bedrock repository (maintainers: `npm run conformance -- --codex VERSION`). Meanwhile, `--codex-version X` judges the setup by the rules of a release you name.';
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+const KIND_NAMES: Record<CodexInstall['kind'], string> = {
+  npm: 'npm package',
+  native: 'native binary',
+  homebrew: 'Homebrew cask',
+  'desktop-app': 'desktop app bundle',
+  'ide-extension': 'IDE extension bundle',
+};
+
+function describeInstall(install: CodexInstall): string {
+  return `${install.path}${install.resolvedPath ? ` -> ${install.resolvedPath}` : ''} (${KIND_NAMES[install.kind]}${install.onPath ? ', first on PATH' : ''})`;
 }
 
+/**
+ * Names the Codex release the doctor modelled, where it was found and whose rules were applied. The version
+ * itself was chosen before resolution (src/codex/release.ts), because the resolver's rules depend on it.
+ */
 export const codexVersion: Check = {
   id: 'codex.version',
-  title: 'Codex CLI version',
+  title: 'Codex version and the rules applied',
   requires: [],
   network: false,
-  async run({ setup, services, options }): Promise<CheckOutcome> {
-    const cli = setup.codexCli;
-    if (!cli.path) {
-      return {
-        status: 'warn',
-        summary: 'No Codex CLI (`codex`) on PATH; the desktop app or IDE extension may still be in use',
-        details: [`searched PATH: ${cli.searchedPath || '(empty)'}`],
-        remediation: `To use the CLI with Bedrock, install it: ${UPDATE}`,
-        docs: DOCS,
-      };
+  run({ setup }): CheckOutcome {
+    const codex = setup.codex;
+    const release = codex.rules.release;
+    const installs = codex.detection.installs.map((install) => `found: ${describeInstall(install)}${install.version ? `, version ${install.version} (from ${install.versionFrom})` : ''}`);
+    const rulesLine = `rules applied: Codex ${release} (${codex.rules.applied.map((rule) => `${rule.behaviour}: ${rule.range}`).join('; ')})`;
+    const details = [...installs, rulesLine];
+    const facts = {
+      version: codex.version,
+      versionFrom: codex.versionFrom,
+      rulesFor: release,
+      basis: codex.basis,
+      path: codex.install?.path ?? null,
+      installKind: codex.install?.kind ?? null,
+    };
+    const where = codex.install ? describeInstall(codex.install) : null;
+    switch (codex.basis) {
+      case 'flag': {
+        const found = codex.install ? `; the Codex found here is ${codex.install.version ?? 'of unknown version'} (${codex.install.path})` : '';
+        return { status: 'pass', summary: `Judged by the rules of Codex ${codex.version} (--codex-version)${found}`, details, facts };
+      }
+      case 'detected':
+        return { status: 'pass', summary: `Codex ${codex.version}, ${where}; rules for ${release} applied`, details: [`version from ${codex.versionFrom}`, ...details], facts };
+      case 'newer-than-known':
+        return {
+          status: 'warn',
+          summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is newer than ${NEWEST_KNOWN_RELEASE}, the newest release this doctor was checked against; judged by the rules of ${NEWEST_KNOWN_RELEASE}, which may have changed`,
+          details,
+          remediation: REPORT_NEWER,
+          docs: DOCS,
+          facts,
+        };
+      case 'older-than-supported':
+        return {
+          status: 'fail',
+          summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is older than ${FIRST_BEDROCK_RELEASE}, the first release with the Amazon Bedrock provider`,
+          details,
+          remediation: `Update it: ${UPDATE}`,
+          docs: DOCS,
+          facts,
+        };
+      case 'version-unknown':
+        return {
+          status: 'warn',
+          summary: `Cannot tell which Codex release ${codex.install?.path ?? ''} is: ${codex.versionProblem ?? 'no version found'}; judged by the rules of the newest known release, ${release}`,
+          details,
+          remediation: `Check that ${codex.install?.path ?? 'it'} is the OpenAI Codex CLI (reinstall: ${UPDATE}), or name the release with --codex-version X.`,
+          docs: DOCS,
+          facts,
+        };
+      case 'not-found':
+        return {
+          status: 'warn',
+          summary: `No Codex found (no \`codex\` on PATH, no desktop app or IDE extension bundle); judged by the rules of the newest known release, ${release}`,
+          details: [`searched PATH: ${codex.detection.searchedPath || '(empty)'}`, rulesLine],
+          remediation: `To use the CLI with Bedrock, install it: ${UPDATE}. If Codex runs elsewhere (another machine, a container), name its release with --codex-version X.`,
+          docs: DOCS,
+          facts,
+        };
     }
-    const answer = await services.codexVersion(cli.path, Math.min(VERSION_TIMEOUT_MS, options.timeoutMs));
-    if (!answer.ok) {
-      return {
-        status: 'warn',
-        summary: `${cli.path} --version failed: ${answer.reason}`,
-        remediation: `Reinstall the Codex CLI: ${UPDATE}`,
-        docs: DOCS,
-      };
-    }
-    const version = /(\d+)\.(\d+)\.(\d+)/.exec(answer.output)?.[0];
-    if (!version) {
-      return {
-        status: 'warn',
-        summary: `Cannot read a version from \`${cli.path} --version\` (it printed ${JSON.stringify(answer.output.slice(0, 80))})`,
-        remediation: `Check that ${cli.path} is the OpenAI Codex CLI; reinstall it with: ${UPDATE}`,
-        docs: DOCS,
-      };
-    }
-    const facts = { version, path: cli.path };
-    if (compareVersions(version, MINIMUM_CODEX_VERSION) < 0) {
-      return {
-        status: 'fail',
-        summary: `Codex CLI ${version} (${cli.path}) is older than ${MINIMUM_CODEX_VERSION}, the first version with the Amazon Bedrock provider`,
-        remediation: `Update it: ${UPDATE}`,
-        docs: DOCS,
-        facts,
-      };
-    }
-    return { status: 'pass', summary: `Codex CLI ${version} (${cli.path})`, details: [`minimum for Bedrock: ${MINIMUM_CODEX_VERSION}`], facts };
   },
 };

@@ -11,9 +11,12 @@ const DOCS = 'https://developers.openai.com/codex/config-reference';
 /** Provider ids built into Codex 0.169.0 (observed); any other id must be defined under [model_providers.ID]. */
 export const BUILT_IN_PROVIDERS = ['openai', 'amazon-bedrock', 'amazon-bedrock-runtime', 'ollama', 'lmstudio', 'gcp'] as const;
 
-/** Keys Codex lets you change under [model_providers.amazon-bedrock]. */
-const SUPPORTED_PROVIDER_KEYS = ['base_url', 'auth', 'http_headers'];
-const SUPPORTED_AWS_KEYS = ['profile', 'region', 'credential_export', 'auth_refresh'];
+/**
+ * Provider fields Codex knows. Which of them a release lets you change under [model_providers.amazon-bedrock]
+ * is in the rule table (providerKeys, awsKeys); a known field a release does not accept makes it refuse the
+ * config, an unknown key is only ignored with a warning (observed with real releases).
+ */
+const RELEASE_DEPENDENT_PROVIDER_FIELDS = ['base_url', 'auth', 'http_headers'];
 /**
  * Provider fields Codex knows but refuses for amazon-bedrock ("only supports changing ..."), unless the value
  * is the default (the predicate). Other, unknown keys are only ignored with a warning (Codex 0.169.0, observed).
@@ -31,8 +34,13 @@ const REFUSED_PROVIDER_FIELDS: Record<string, ((value: unknown) => boolean) | nu
   requires_openai_auth: (value) => value === false,
   supports_websockets: (value) => value === false,
 };
-const CODEX_OVERRIDE_ERROR =
-  'model_providers.amazon-bedrock only supports changing `base_url`, `auth`, `http_headers`, `aws.profile`, `aws.region`, `aws.credential_export`, and `aws.auth_refresh`; other non-default provider fields are not supported';
+/** Codex's refusal, which names what the release does accept. */
+function codexOverrideError(setup: EffectiveSetup): string {
+  const rules = setup.codex.rules.behaviour;
+  const accepted = [...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].map((key) => `\`${key}\``);
+  const list = accepted.length > 1 ? `${accepted.slice(0, -1).join(', ')}${accepted.length > 2 ? ',' : ''} and ${accepted.at(-1)}` : accepted.join('');
+  return `model_providers.amazon-bedrock only supports changing ${list}; other non-default provider fields are not supported`;
+}
 
 const PROVIDER_SNIPPET = [
   '# at the top of config.toml, before any [table] header:',
@@ -81,7 +89,39 @@ function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   return undefined;
 }
 
+/** Releases before NAME.config.toml: profiles are [profiles.NAME] tables, and a missing one is refused. */
+function legacyTableProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const profile = setup.layers.find((layer) => layer.name === 'profile');
+  if (!profile || profile.status !== 'missing' || !setup.profileName) return undefined;
+  const name = setup.profileName;
+  const release = setup.codex.rules.release;
+  return {
+    status: 'fail',
+    summary: `Codex ${release} refuses to start: "config profile \`${name}\` not found" (this release reads profiles from [profiles.${name}] in ${profile.path}, and there is none)`,
+    details: [`Codex ${release} predates ${name}.config.toml files; later releases read ${setup.codexHome.path}/${name}.config.toml instead`],
+    remediation: `Add a [profiles.${name}] table to ${profile.path}, or update Codex (npm install -g @openai/codex@latest) to use ${setup.codexHome.path}/${name}.config.toml.`,
+    docs: DOCS,
+  };
+}
+
+/** auth.json with a Bedrock auth_mode this release does not know: Codex exits before reading its config. */
+function storedLoginProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  const mode = setup.storedLogin.authMode;
+  const rules = setup.codex.rules.behaviour;
+  const unknown = (mode === 'bedrockApiKey' && rules.storedApiKey === 'unknown') || (mode === 'bedrockAccessKeys' && rules.storedAccessKeys === 'unknown');
+  if (!unknown) return undefined;
+  const release = setup.codex.rules.release;
+  return {
+    status: 'fail',
+    summary: `Codex ${release} refuses to start: ${setup.storedLogin.path} has auth_mode "${mode}", which this release does not know ("unknown variant \`${mode}\`")`,
+    details: [`a later Codex stored this Bedrock sign-in; Codex ${release} cannot read it`],
+    remediation: `Update Codex (npm install -g @openai/codex@latest), the release that stored ${setup.storedLogin.path}; or move that file away and give this Codex its credentials another way (AWS_BEARER_TOKEN_BEDROCK, AWS credentials).`,
+    docs: DOCS,
+  };
+}
+
 function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined {
+  if (setup.profileSource === 'legacy-table') return legacyTableProblems(setup);
   const user = setup.layers.find((layer) => layer.name === 'user');
   for (const layer of setup.layers) {
     const legacy = allConfigValues([layer], ['profile'])[0];
@@ -111,8 +151,11 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
 }
 
 function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
+  const rules = setup.codex.rules.behaviour;
   const keys = keysUnder(setup.layers, [...PROVIDER_TABLE]);
   const refused = keys.filter(({ key }) => {
+    const [first] = key;
+    if (RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!)) return !rules.providerKeys.includes(first!);
     if (key.length !== 1 || !(key[0]! in REFUSED_PROVIDER_FIELDS)) return false;
     const acceptsDefault = REFUSED_PROVIDER_FIELDS[key[0]!];
     const value = allConfigValues(setup.layers, [...PROVIDER_TABLE, key[0]!])[0]?.value;
@@ -121,24 +164,38 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
   if (refused.length > 0) {
     return {
       status: 'fail',
-      summary: `Codex refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(', ')} cannot be changed for amazon-bedrock`,
-      details: [`Codex says: ${CODEX_OVERRIDE_ERROR}`],
-      remediation: 'Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).',
+      summary: `Codex ${setup.codex.rules.release} refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(', ')} cannot be changed for amazon-bedrock`,
+      details: [`Codex says: ${codexOverrideError(setup)}`],
+      remediation: refusedRemediation(setup, refused.map((r) => r.key)),
       docs: DOCS,
     };
   }
-  const refusal = authConfigRefusal((path) => lookupConfig(setup.layers, [...PROVIDER_TABLE, ...path]));
+  const refusal = authConfigRefusal((path) => lookupConfig(setup.layers, [...PROVIDER_TABLE, ...path]), {
+    auth: rules.providerKeys.includes('auth'),
+    credentialExport: rules.awsKeys.includes('credential_export'),
+    authRefresh: rules.awsKeys.includes('auth_refresh'),
+  });
   if (refusal) return { status: 'fail', summary: `Codex refuses the config: ${refusal.summary}`, details: [`Codex says: ${refusal.codexSays}`], remediation: refusal.remediation, docs: DOCS };
   return undefined;
 }
 
+/** What to do about refused keys: remove them, or (for keys a later release accepts) update Codex. */
+function refusedRemediation(setup: EffectiveSetup, keys: string[][]): string {
+  const newerAccepts = keys.filter(([first]) => RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!));
+  const remove = 'Remove those keys from [model_providers.amazon-bedrock] (the model goes in the top-level `model` key; the provider name is fixed).';
+  if (newerAccepts.length === 0) return remove;
+  const names = newerAccepts.map((key) => formatKeyPath(key)).join(', ');
+  return `${remove}\n${names}: accepted by later Codex releases; update Codex (npm install -g @openai/codex@latest) if you need ${newerAccepts.length > 1 ? 'them' : 'it'}.`;
+}
+
 /** Keys Codex does not know under the provider table: it ignores them with a warning and runs on. */
 function ignoredProviderKeys(setup: EffectiveSetup): string[] {
+  const awsKeys = setup.codex.rules.behaviour.awsKeys;
   return keysUnder(setup.layers, [...PROVIDER_TABLE])
     .filter(({ key }) => {
       const [first, second] = key;
-      if (first === 'aws') return key.length === 1 || !SUPPORTED_AWS_KEYS.includes(second!);
-      return !SUPPORTED_PROVIDER_KEYS.includes(first!) && !(first! in REFUSED_PROVIDER_FIELDS);
+      if (first === 'aws') return key.length === 1 || !awsKeys.includes(second!);
+      return !RELEASE_DEPENDENT_PROVIDER_FIELDS.includes(first!) && !(first! in REFUSED_PROVIDER_FIELDS);
     })
     .map(({ key, origin }) => `model_providers.amazon-bedrock.${formatKeyPath(key)} (${describeOrigin(origin)})`);
 }
@@ -230,7 +287,7 @@ export const configProvider: Check = {
   requires: [],
   network: false,
   run({ setup }) {
-    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup);
+    const blocking = layerProblems(setup) ?? legacyProfileProblems(setup) ?? storedLoginProblems(setup);
     if (blocking) return blocking;
     // Codex validates the amazon-bedrock overrides only once that provider is selected; with another
     // provider (a misplaced model_provider included) it silently uses that one.
@@ -244,14 +301,16 @@ export const configProvider: Check = {
     const projectNotes: string[] = [];
     const remediations: string[] = [];
     const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
-    if (profileLayer?.status === 'missing') {
+    if (profileLayer?.status === 'missing' && setup.profileSource === 'profile-file') {
       warnings.push(`--profile ${setup.profileName}: ${profileLayer.path} does not exist, and Codex silently runs on config.toml alone`);
       remediations.push(`Create ${profileLayer.path} with that profile's settings, or drop --profile ${setup.profileName}.`);
     }
     const ignoredKeys = ignoredProviderKeys(setup);
     if (ignoredKeys.length > 0) {
-      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (it prints "Codex is ignoring ... unrecognized configuration setting")`);
-      remediations.push('Remove or correct those keys: under [model_providers.amazon-bedrock] Codex uses base_url, auth, http_headers and aws.profile / aws.region / aws.credential_export / aws.auth_refresh.');
+      const says = setup.codex.rules.behaviour.warnsIgnoredKeys ? 'it prints "Codex is ignoring ... unrecognized configuration setting"' : `Codex ${setup.codex.rules.release} does so silently`;
+      warnings.push(`Codex ignores unknown setting${ignoredKeys.length > 1 ? 's' : ''} ${ignoredKeys.join(', ')} (${says})`);
+      const rules = setup.codex.rules.behaviour;
+      remediations.push(`Remove or correct those keys: under [model_providers.amazon-bedrock] Codex ${setup.codex.rules.release} uses ${[...rules.providerKeys, ...rules.awsKeys.map((key) => `aws.${key}`)].join(', ')}.`);
     }
     const openAiKey = setup.env.sourced('OPENAI_API_KEY');
     if (openAiKey) {

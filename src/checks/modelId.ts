@@ -49,8 +49,21 @@ export const modelId: Check = {
     const source = describeOrigin(origin);
     const details = [`model from ${source}`];
     const known = MODEL_CATALOGUE.find((m) => m.id === id);
+    const release = setup.codex.rules.release;
+    const releaseCatalogue = setup.codex.rules.behaviour.catalogue;
     if (known?.status === 'current') {
-      return { status: 'pass', summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+      if (releaseCatalogue.includes(id) || !/Codex \d+\.\d+\.\d+ Bedrock model catalogue/.test(known.seenIn)) {
+        return { status: 'pass', summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+      }
+      // An id a later Codex release added: this release sends it unchanged, with fallback model metadata.
+      return {
+        status: 'warn',
+        summary: `${id} (${source}) is not in the model catalogue of Codex ${release} (${known.seenIn}): this Codex sends it unchanged but with fallback model metadata`,
+        details: [...details, `Codex ${release} catalogue: ${releaseCatalogue.join(', ')}`],
+        remediation: `Update Codex (npm install -g @openai/codex@latest) to a release that knows ${id}, or use one this release knows, e.g. ${setup.codex.rules.behaviour.defaultModel}.`,
+        docs: DOCS,
+        facts: { model: id },
+      };
     }
     const miss = nearMiss(id);
     if (miss) {

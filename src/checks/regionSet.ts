@@ -1,4 +1,5 @@
 import { CODEX_GOVCLOUD_REGIONS, CODEX_MANTLE_REGIONS, partitionOf, REGION_SHAPE } from '../catalogue/regions.js';
+import type { CodexRelease } from '../codex/release.js';
 import { unreadableAwsFiles } from '../auth/profileKind.js';
 import { describeOrigin } from '../resolve/origin.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
@@ -20,7 +21,16 @@ function suggestRegion(value: string): string | undefined {
   return KNOWN_REGIONS.find((region) => region.replace(/-/g, '') === squashed) ?? closest(trimmedLower, KNOWN_REGIONS, 2)[0];
 }
 
+/** The regions this Codex release sends to Mantle without a base_url override. */
+function acceptedRegions(codex: CodexRelease): readonly string[] {
+  const rules = codex.rules.behaviour;
+  return rules.govcloud === 'sent' ? [...rules.regionAllowList, ...CODEX_GOVCLOUD_REGIONS] : rules.regionAllowList;
+}
+
 function whereToSet(setup: EffectiveSetup): string {
+  if (setup.region.rule === 'bearer-config-only') {
+    return `Set it in ${setup.codexHome.path}/config.toml (Codex ${setup.codex.rules.release} reads the region of a Bedrock API key from nowhere else):\n${regionSnippet('us-east-1')}`;
+  }
   return `Set it in ${setup.codexHome.path}/config.toml:\n${regionSnippet('us-east-1')}\nor put AWS_REGION=us-east-1 in ${setup.codexHome.path}/.env (the desktop app and IDE extension read that file, not your shell).`;
 }
 
@@ -35,6 +45,7 @@ export const regionSet: Check = {
     if (!region.effective) {
       const codexSays = {
         bearer: 'Codex fails with "Amazon Bedrock bearer token auth requires `model_providers.amazon-bedrock.aws.region`, `AWS_REGION`, or `AWS_DEFAULT_REGION`"',
+        'bearer-config-only': `Codex ${setup.codex.rules.release} fails with "Amazon Bedrock bearer token auth requires \`model_providers.amazon-bedrock.aws.region\`" (this release reads no other region for a Bedrock API key)`,
         'stored-key': 'the Bedrock API key stored in auth.json has no region stored with it, and Codex uses no other region for it',
         'aws-sdk': 'Codex fails with "failed to resolve Amazon Bedrock auth: AWS SDK config did not resolve a region"',
       }[region.rule];
@@ -56,7 +67,7 @@ export const regionSet: Check = {
     if (value.trim() === '') {
       return {
         status: 'fail',
-        summary: `${describeOrigin(region.effective.origin)} is set but ${value === '' ? 'empty' : 'blank'}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "Amazon Bedrock does not support region \`${value}\`"`,
+        summary: `${describeOrigin(region.effective.origin)} is set but ${value === '' ? 'empty' : 'blank'}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "${setup.codex.rules.behaviour.regionRefusal} \`${value}\`"`,
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:\n${regionSnippet('us-east-1')})`,
         docs: DOCS,
@@ -74,13 +85,26 @@ export const regionSet: Check = {
       };
     }
     const overridden = setup.baseUrl !== null;
-    const allowed = (CODEX_MANTLE_REGIONS as readonly string[]).includes(value) || (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value);
+    const accepted = acceptedRegions(setup.codex);
+    const allowList = setup.codex.rules.behaviour.regionAllowList;
+    const release = setup.codex.rules.release;
+    const allowed = accepted.includes(value);
+    const refusal = setup.codex.rules.behaviour.regionRefusal;
+    if (!allowed && !overridden && setup.codex.rules.behaviour.govcloud === 'refused' && (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value)) {
+      return {
+        status: 'fail',
+        summary: `Codex ${release} fails with "${refusal} \`${value}\`" (${source}): GovCloud regions are refused by this release`,
+        details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
+        remediation: `Use a commercial region (${allowList.join(', ')}). Later Codex releases send GovCloud regions (see codex.version for the release this was judged against).`,
+        docs: DOCS,
+      };
+    }
     if (!allowed && !overridden && partitionOf(value) !== 'aws') {
       return {
         status: 'fail',
-        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
+        summary: `Codex fails with "${refusal} \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
         details,
-        remediation: `Codex's Bedrock provider serves commercial regions only (${CODEX_MANTLE_REGIONS.join(', ')}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
+        remediation: `Codex's Bedrock provider serves commercial regions only (${allowList.join(', ')}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
         docs: DOCS,
       };
     }
@@ -88,9 +112,9 @@ export const regionSet: Check = {
       const why = value === 'us-west-1' ? ' (there is no Bedrock Mantle endpoint in us-west-1 at all)' : '';
       return {
         status: 'fail',
-        summary: `Codex fails with "Amazon Bedrock does not support region \`${value}\`" (${source})${why}`,
-        details: [...details, `regions Codex 0.169.0 accepts: ${CODEX_MANTLE_REGIONS.join(', ')}`],
-        remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, CODEX_MANTLE_REGIONS, 6)[0] ?? 'us-east-1'}. Accepted: ${CODEX_MANTLE_REGIONS.join(', ')}.`,
+        summary: `Codex fails with "${refusal} \`${value}\`" (${source})${why}`,
+        details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
+        remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, allowList, 6)[0] ?? 'us-east-1'}. Accepted: ${allowList.join(', ')}.`,
         docs: DOCS,
       };
     }

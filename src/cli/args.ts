@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CHECK_IDS, type CheckId } from '../checks/types.js';
+import { parseVersion } from '../codex/version.js';
 import { OUTPUT_FORMATS, type DoctorOptions, type OutputFormat } from './options.js';
 
 /**
@@ -25,6 +26,7 @@ Options:
   -p, --profile NAME      Codex profile: layers $CODEX_HOME/NAME.config.toml over config.toml
   -c, --config KEY=VALUE  Codex config override, repeatable (same semantics as codex -c)
   -m, --model ID          Model override (as codex -m)
+  --codex-version X       Judge by the rules of Codex release X (default: the Codex found on this machine)
   --only ID[,ID...]       Run only these checks
   --skip ID[,ID...]       Do not run these checks (their dependents are skipped too)
   --report FILE           Also write a redacted Markdown support report to FILE ("-": print it instead)
@@ -49,6 +51,7 @@ const OPTIONS = {
   profile: { type: 'string', short: 'p' },
   config: { type: 'string', short: 'c', multiple: true },
   model: { type: 'string', short: 'm' },
+  'codex-version': { type: 'string' },
   only: { type: 'string', multiple: true },
   skip: { type: 'string', multiple: true },
   report: { type: 'string' },
@@ -107,6 +110,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   }
   const timeoutSeconds = values.timeout === undefined ? 10 : Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return usage(`--timeout must be a positive number of seconds (got ${JSON.stringify(values.timeout)})`);
+  const codexVersion = values['codex-version'];
+  if (codexVersion !== undefined && !parseVersion(codexVersion)) return usage(`--codex-version needs a release number such as 0.171.0 (got ${JSON.stringify(codexVersion)})`);
   const only = values.only ? checkIds(values.only, '--only') : null;
   if (typeof only === 'string') return usage(only);
   const skip = checkIds(values.skip, '--skip');
@@ -124,6 +129,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       ...(values.profile !== undefined ? { profile: values.profile } : {}),
       configOverrides: values.config ?? [],
       ...(values.model !== undefined ? { model: values.model } : {}),
+      ...(codexVersion !== undefined ? { codexVersion: codexVersion.trim().replace(/^v/, '') } : {}),
       timeoutSeconds,
       strict: values.strict ?? false,
       allowGovcloud: values['allow-govcloud'] ?? false,

@@ -1,14 +1,17 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { detectCodexInstalls } from '../codex/detect.js';
+import { chooseCodexRelease, type CodexRelease } from '../codex/release.js';
+import { readCodexVersion } from '../net/codexCli.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { CheckResult } from '../checks/types.js';
 import { readBytesFromDisk } from '../io/bytes.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
-import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
+import { createServices, NO_NETWORK } from '../net/services.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { renderGithub } from '../report/github.js';
 import { paletteFor, renderHuman } from '../report/human.js';
@@ -67,6 +70,38 @@ async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream & 
   }
 }
 
+/** `codex --version` starts a native binary; a few seconds is plenty, and never more than --timeout. */
+const VERSION_PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * Which Codex runs here, read from files beside it where possible: starting the npm launcher costs about as
+ * much as a whole offline run. Only when no file states the version is `codex --version` run, bounded.
+ */
+async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
+  const detection = detectCodexInstalls({
+    platform: process.platform,
+    shellEnv,
+    homeDir,
+    isExecutableFile,
+    realpath: (path) => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return null;
+      }
+    },
+    readFile: readFileFromDisk,
+    listDir: (path) => {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+  });
+  return chooseCodexRelease(detection, flagVersion, (path) => readCodexVersion(path, Math.min(VERSION_PROBE_TIMEOUT_MS, timeoutMs)));
+}
+
 /**
  * Runs the doctor end to end: resolve once, check, report, render. Returns the exit code; never calls
  * process.exit, so tests and the bin stub decide what to do with it.
@@ -78,22 +113,23 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let usage = false;
   let revealedSecrets = (): string[] => [];
   try {
+    const homeDir = io.shellEnv['HOME'] || homedir();
+    const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
     setup = resolveSetup({
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.model !== undefined ? { modelFlag: options.model } : {}),
       configOverrides: options.configOverrides,
       shellEnv: io.shellEnv,
-      homeDir: io.shellEnv['HOME'] || homedir(),
+      homeDir,
       managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
       cwd: workingFolder(options.cd),
       readFile: readFileFromDisk,
       readBytes: readBytesFromDisk,
       directoryState,
-      isExecutableFile,
+      codex,
     });
     const resolved = setup;
-    const homeDir = io.shellEnv['HOME'] || homedir();
     if (!options.offline) {
       // Codex applies $CODEX_HOME/.env with set_var before anything reads the environment; the AWS SDK
       // reads process.env, so the doctor does the same before it loads the SDK.

@@ -13,6 +13,8 @@ export interface DoctorOptions {
   profile?: string;
   configOverrides: string[];
   model?: string;
+  /** --codex-version X: judge by the rules of Codex release X instead of the detected one. */
+  codexVersion?: string;
   timeoutSeconds: number;
   strict: boolean;
   allowGovcloud: boolean;

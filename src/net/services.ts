@@ -2,7 +2,6 @@ import type { FileReader } from '../io/files.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
 import { runAuthCommand, type CommandOutcome } from './authCommand.js';
-import { readCodexVersion, type CodexVersionResult } from './codexCli.js';
 import { mantleRequest, type MantleResult } from './mantle.js';
 import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
 
@@ -19,8 +18,6 @@ export interface Services {
   mantle: typeof mantleRequest;
   /** Secrets learned while running (the auth command's token, resolved IAM secrets), for the redactor. */
   revealedSecrets(): string[];
-  /** Local, not network: runs under --offline too. */
-  codexVersion(path: string, timeoutMs: number): Promise<CodexVersionResult>;
 }
 
 export function createServices(setup: EffectiveSetup, options: { timeoutMs: number; readFile: FileReader; homeDir: string; now: () => Date }): Services {
@@ -53,16 +50,14 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
     },
     revealedSecrets: () => [...revealed],
     mantle: mantleRequest,
-    codexVersion: readCodexVersion,
   };
 }
 
-/** For --offline runs and tests: any use of the network is a bug and says so; local steps still run. */
+/** For --offline runs and tests: any use of the network is a bug and says so. */
 export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   authCommandToken: () => Promise.reject(new Error('network service used although the network is off')),
   revealedSecrets: () => [],
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
-  codexVersion: readCodexVersion,
 };

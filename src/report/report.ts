@@ -17,6 +17,19 @@ export interface ReportSetup {
   endpoint: string | null;
 }
 
+/** The Codex release the doctor modelled and the rules it applied (src/codex). */
+export interface ReportCodex {
+  /** The release the user runs (or named with --codex-version); null when none was found or it was unreadable. */
+  version: string | null;
+  /** Where the version came from: a package.json path, "`codex --version`", "--codex-version". */
+  source: string | null;
+  install: { kind: string; path: string; onPath: boolean } | null;
+  basis: string;
+  /** The release whose rules were applied. */
+  ruleSet: string;
+  rules: { behaviour: string; value: unknown; range: string; established: string }[];
+}
+
 /** A check as the report shows it: the runner's result without its internal bookkeeping. */
 export type ReportCheck = Omit<CheckResult, 'internalError' | 'blocked'>;
 
@@ -28,6 +41,7 @@ export interface DoctorReport {
   overallStatus: 'pass' | 'warn' | 'fail';
   summary: Record<CheckStatus, number>;
   setup: ReportSetup;
+  codex: ReportCodex | null;
   checks: ReportCheck[];
   error: string | null;
 }
@@ -61,6 +75,18 @@ function reportSetup(setup: EffectiveSetup): ReportSetup {
   };
 }
 
+function reportCodex(setup: EffectiveSetup): ReportCodex {
+  const { codex } = setup;
+  return {
+    version: codex.version,
+    source: codex.versionFrom,
+    install: codex.install ? { kind: codex.install.kind, path: codex.install.path, onPath: codex.install.onPath } : null,
+    basis: codex.basis,
+    ruleSet: codex.rules.release,
+    rules: codex.rules.applied.map((rule) => ({ behaviour: rule.behaviour, value: codex.rules.behaviour[rule.behaviour], range: rule.range, established: rule.established })),
+  };
+}
+
 export function buildReport(input: {
   version: string;
   generatedAt: Date;
@@ -78,6 +104,7 @@ export function buildReport(input: {
     overallStatus,
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
+    codex: input.setup ? reportCodex(input.setup) : null,
     checks: input.results.map(({ internalError: _internal, blocked: _blocked, ...check }) => check),
     error: input.error,
   };

@@ -70,7 +70,8 @@ export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
     { what: 'credential', value: setup.auth.description, from: describeOrigin(setup.auth.origin) },
     ...(setup.auth.awsProfile ? [sourced('AWS profile', setup.auth.awsProfile.value, setup.auth.awsProfile.origin)] : []),
     ...setup.auth.ignored.map((item) => ({ what: 'ignored credential', value: item.what, from: item.why })),
-    { what: 'Codex CLI', value: setup.codexCli.path ?? '(not on PATH)', from: 'PATH' },
+    { what: 'Codex', value: setup.codex.install?.path ?? '(none found)', from: setup.codex.install ? (setup.codex.install.onPath ? 'PATH' : setup.codex.install.kind) : 'PATH, app and extension folders' },
+    { what: 'Codex rules applied', value: `Codex ${setup.codex.rules.release}`, from: setup.codex.versionFrom ?? setup.codex.basis },
   ];
   const toml = /(http_headers|env|auth)$/;
   const files: SupportFacts['files'] = setup.layers

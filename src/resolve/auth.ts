@@ -85,6 +85,8 @@ export interface StoredLogin {
   accessKeys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Why Codex would not use the file (it then silently falls back to the other sources). */
   problem?: string;
+  /** The file's `auth_mode`, when it is a string (whether this Codex release knows it is in the rule table). */
+  authMode?: string;
 }
 
 /** auth_mode values under which Codex reads the Bedrock blocks of auth.json (observed with 0.169.0). */
@@ -116,7 +118,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   if (mode !== undefined && mode !== null && (typeof mode !== 'string' || !KNOWN_AUTH_MODES.includes(mode))) {
     return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
   }
-  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return login;
+  if (typeof mode === 'string' && !BEDROCK_AUTH_MODES.includes(mode)) return { ...login, authMode: mode };
   const apiKey = record['bedrock_api_key'] as Record<string, unknown> | undefined;
   const keys = record['bedrock_access_keys'] as Record<string, unknown> | undefined;
   const key = text(apiKey?.['api_key']);
@@ -126,6 +128,7 @@ export function readStoredLogin(read: FileRead): StoredLogin {
   const region = text(apiKey?.['region']);
   return {
     ...login,
+    ...(typeof mode === 'string' ? { authMode: mode } : {}),
     ...(key ? { bedrockKey: key, ...(region ? { bedrockKeyRegion: region.trim() } : {}) } : {}),
     ...(accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
   };
@@ -140,12 +143,14 @@ export function planAuth(input: {
   env: EffectiveEnvironment;
   /** Release rule: Codex uses aws.credential_export (from about 0.155.0; earlier releases ignore it). Default: 0.169.0. */
   credentialExportUsed?: boolean;
-  /** Release rule: aws.profile beats AWS_BEARER_TOKEN_BEDROCK (from about 0.150; before, the bearer key won). Default: 0.169.0. */
+  /**
+   * Release-dependent (src/codex/rules.ts): `aws.profile` in the Codex config beats AWS_BEARER_TOKEN_BEDROCK.
+   * Before that change the bearer key won and the profile was used only without one. Default: the newer order.
+   */
   profileBeatsBearer?: boolean;
 }): AuthPlan {
   const { env } = input;
   const credentialExportUsed = input.credentialExportUsed ?? true;
-  const profileBeatsBearer = input.profileBeatsBearer ?? true;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
   // Codex trims the key and treats an empty value as unset.
   const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== '' ? bearerVar : undefined;
@@ -181,8 +186,9 @@ export function planAuth(input: {
       ...extra,
     };
   }
-  const profileWins = profileBeatsBearer || !bearerEnv;
-  if (input.configAwsProfile && typeof input.configAwsProfile.value === 'string' && profileWins) {
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
+  const configProfilePlan = (): AuthPlan | undefined => {
+    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== 'string') return undefined;
     const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
     return {
       mode: 'iam',
@@ -193,6 +199,10 @@ export function planAuth(input: {
       ignored: ignoredExcept('', `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
       ...extra,
     };
+  };
+  if (profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (input.credentialExport && credentialExportUsed) {
     const command = readConfiguredCommand(input.credentialExport, false);
@@ -230,6 +240,7 @@ export function planAuth(input: {
     };
   }
   if (bearerEnv) {
+    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === 'string';
     return {
       mode: 'bearer',
       source: 'bearer-env',
@@ -238,10 +249,16 @@ export function planAuth(input: {
       bearerKey: bearerEnv,
       ignored: [
         ...ignoredExcept('AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials'),
-        ...(input.configAwsProfile && !profileWins ? [{ what: 'model_providers.amazon-bedrock.aws.profile', why: 'in this Codex release AWS_BEARER_TOKEN_BEDROCK takes precedence over aws.profile' }] : []),
+        ...(profileLoses
+          ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile!.value)}"`, why: 'this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)' }]
+          : []),
       ],
       ...extra,
     };
+  }
+  if (!profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan) return plan;
   }
   if (envKeys) {
     const ignored: IgnoredCredential[] = awsProfileEnv
@@ -279,11 +296,15 @@ export interface AuthConfigRefusal {
  * command next to any `aws` table, even an empty one; `aws.credential_export` together with `aws.profile`;
  * `aws.auth_refresh.command` other than `aws`. Judged on the merged layers, as Codex merges them.
  */
-export function authConfigRefusal(lookup: (path: string[]) => Sourced<unknown> | undefined): AuthConfigRefusal | null {
+export function authConfigRefusal(
+  lookup: (path: string[]) => Sourced<unknown> | undefined,
+  /** Which of these settings the Codex release knows at all (older releases ignore unknown ones). Default: all. */
+  knows: { auth: boolean; credentialExport: boolean; authRefresh: boolean } = { auth: true, credentialExport: true, authRefresh: true },
+): AuthConfigRefusal | null {
   const where = (sourced: Sourced<unknown>) => describeOrigin(sourced.origin);
   const auth = lookup(['auth']);
   const aws = lookup(['aws']);
-  if (auth && aws) {
+  if (knows.auth && auth && aws) {
     return {
       summary: `an auth command (${where(lookup(['auth', 'command']) ?? auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
       codexSays: 'model_providers.amazon-bedrock: provider aws cannot be combined with auth',
@@ -292,7 +313,7 @@ export function authConfigRefusal(lookup: (path: string[]) => Sourced<unknown> |
   }
   const exporter = lookup(['aws', 'credential_export']);
   const profile = lookup(['aws', 'profile']);
-  if (exporter && profile) {
+  if (knows.credentialExport && exporter && profile) {
     return {
       summary: `aws.credential_export (${where(exporter)}) cannot be combined with aws.profile (${where(profile)})`,
       codexSays: 'model_providers.amazon-bedrock.aws: credential_export cannot be combined with profile',
@@ -301,7 +322,7 @@ export function authConfigRefusal(lookup: (path: string[]) => Sourced<unknown> |
   }
   const refresh = lookup(['aws', 'auth_refresh']);
   const refreshCommand = refresh && typeof refresh.value === 'object' && refresh.value !== null ? (refresh.value as Record<string, unknown>)['command'] : undefined;
-  if (refresh && refreshCommand !== 'aws') {
+  if (knows.authRefresh && refresh && refreshCommand !== 'aws') {
     return {
       summary: `aws.auth_refresh (${where(refresh)}) has command = ${JSON.stringify(refreshCommand ?? null)}; Codex only accepts "aws"`,
       codexSays: 'model_providers.amazon-bedrock.aws.auth_refresh.command must be `aws`',

@@ -27,6 +27,11 @@ export interface ConfigLayer {
   text?: string;
   /** Project layers only: top-level keys Codex drops from this file (with a warning). */
   dropped?: string[];
+  /**
+   * A legacy profile layer (Codex releases before NAME.config.toml): the table sits at this path inside the
+   * file, e.g. ['profiles', 'work'], and its lines are found there.
+   */
+  tablePath?: string[];
 }
 
 export interface CliOverride {
@@ -112,6 +117,19 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
   }
 }
 
+/**
+ * `-p NAME` in Codex releases that predate NAME.config.toml: the `[profiles.NAME]` table of config.toml is
+ * layered over the rest of that file. A missing table is a layer with status 'missing' (Codex refuses it).
+ */
+export function legacyProfileLayer(user: ConfigLayer, name: string): ConfigLayer {
+  const tablePath = ['profiles', name];
+  const table = user.status === 'ok' ? valueAt(user.table, tablePath) : undefined;
+  if (!isTable(table)) {
+    return { name: 'profile', path: user.path, status: 'missing', problem: { kind: 'missing', message: `no [profiles.${name}] table` }, table: {}, layout: EMPTY_LAYOUT, tablePath };
+  }
+  return { name: 'profile', path: user.path, status: 'ok', table, layout: user.layout, tablePath };
+}
+
 export function valueAt(table: TomlTable, path: readonly string[]): unknown {
   let cursor: unknown = table;
   for (const part of path) {
@@ -128,7 +146,7 @@ export function layerOrigin(layer: ConfigLayer, path: readonly string[]): Origin
     const override = [...(layer.overrides ?? [])].reverse().find(holds);
     return { kind: 'cli-override', flag: `-c ${override ? override.path.join('.') : key}` };
   }
-  const line = lineOfKey(layer.layout, path);
+  const line = lineOfKey(layer.layout, [...(layer.tablePath ?? []), ...path]);
   return { kind: 'config', layer: layer.name, path: layer.path, ...(line ? { line } : {}) };
 }
 

@@ -13,7 +13,7 @@ export interface RegionCandidate {
 }
 
 /** Which of Codex's region rules applies; they differ by auth path (observed with Codex 0.169.0). */
-export type RegionRule = 'bearer' | 'stored-key' | 'aws-sdk';
+export type RegionRule = 'bearer' | 'bearer-config-only' | 'stored-key' | 'aws-sdk';
 
 export interface RegionResolution {
   /** The value Codex will use (after any trimming Codex does), what was written, and where; null when none. */
@@ -58,8 +58,32 @@ export function resolveRegion(inputs: RegionInputs): RegionResolution {
       rule,
     };
   }
-  const tried = ['model_providers.amazon-bedrock.aws.region in the Codex config', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
   const config = inputs.configRegion;
+  if (rule === 'bearer-config-only') {
+    // Early releases gave a Bedrock API key only the region of the Codex config (src/codex/rules.ts).
+    const value = config && typeof config.value === 'string' ? trimmedOrUnset(config.value) : (config?.value ?? null);
+    if (config) {
+      candidates.push({
+        sourceName: 'model_providers.amazon-bedrock.aws.region',
+        written: config.value,
+        value,
+        origin: config.origin,
+        ...(value === null ? { ignoredBecause: 'it is empty, and Codex treats an empty aws.region as unset' } : {}),
+      });
+    }
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+      const sourced = env.sourced(name);
+      if (sourced) candidates.push({ sourceName: name, written: sourced.value, value: null, origin: sourced.origin, ignoredBecause: 'this Codex release reads the region of a Bedrock API key only from aws.region in its config' });
+    }
+    const winner = candidates.find((c) => c.value !== null);
+    return {
+      effective: winner ? { value: winner.value, written: winner.written, origin: winner.origin } : null,
+      candidates,
+      tried: ['model_providers.amazon-bedrock.aws.region in the Codex config (this Codex release reads no other source for a Bedrock API key)'],
+      rule,
+    };
+  }
+  const tried = ['model_providers.amazon-bedrock.aws.region in the Codex config', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
   if (config) {
     const value = typeof config.value === 'string' ? trimmedOrUnset(config.value) : config.value;
     candidates.push({

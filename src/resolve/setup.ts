@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
-import { CODEX_DEFAULT_BEDROCK_MODEL } from '../catalogue/models.js';
+import type { CodexRelease } from '../codex/release.js';
+import { NEWEST_KNOWN_RELEASE, rulesFor, type CodexBehaviour } from '../codex/rules.js';
 import type { ByteReader } from '../io/bytes.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
-import { cliLayer, fileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
+import { cliLayer, fileLayer, legacyProfileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
 import { discoverProjectConfig, type ProjectConfig } from './projectConfig.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
@@ -30,14 +31,11 @@ export interface ResolveInputs {
   readBytes?: ByteReader;
   /** The working folder Codex would start in (project config is found from it); absent: no project config. */
   cwd?: string;
-  /** Optional: absent means "no executables anywhere" (unit tests that do not care about the Codex CLI). */
-  isExecutableFile?: (path: string) => boolean;
-}
-
-/** The Codex CLI the shell would run as `codex`, found on PATH like a shell does (first match wins). */
-export interface CodexCli {
-  path: string | null;
-  searchedPath: string;
+  /**
+   * The Codex the user runs and the rules of that release (src/codex). Optional for unit tests of rules that
+   * do not differ by release: absent means "no Codex found", which applies the newest known rules.
+   */
+  codex?: CodexRelease;
 }
 
 export interface CodexHome {
@@ -64,7 +62,15 @@ export interface EffectiveSetup {
   awsCredentials: AwsSharedFile;
   /** Null when there is no usable region and no base_url override. */
   endpoint: Sourced<string> | null;
-  codexCli: CodexCli;
+  /** The Codex release whose rules this setup was resolved with. */
+  codex: CodexRelease;
+  /** Where -p NAME was read from: NAME.config.toml, or (older releases) [profiles.NAME] in config.toml. */
+  profileSource: CodexBehaviour['profileFlag'];
+}
+
+/** No Codex found: the newest known rules (what `codex-bedrock doctor` says it applies in that case). */
+export function noCodexFound(searchedPath = ''): CodexRelease {
+  return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: 'not-found', rules: rulesFor(NEWEST_KNOWN_RELEASE) };
 }
 
 export class UsageError extends Error {}
@@ -92,10 +98,22 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
   const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')), inputs.readBytes);
+  const codex = inputs.codex ?? noCodexFound(inputs.shellEnv['PATH'] ?? '');
+  const rules = codex.rules.behaviour;
 
   const userConfigPath = join(codexHome.path, 'config.toml');
-  const layers: ConfigLayer[] = [fileLayer('user', userConfigPath, inputs.readFile)];
-  if (inputs.profile) layers.push(fileLayer('profile', join(codexHome.path, `${inputs.profile}.config.toml`), inputs.readFile));
+  const user = fileLayer('user', userConfigPath, inputs.readFile);
+  const layers: ConfigLayer[] = [user];
+  // Releases with legacy profiles also select one with a top-level `profile = "NAME"` in config.toml.
+  const legacyDefault = rules.profileFlag === 'legacy-table' && typeof user.table['profile'] === 'string' ? user.table['profile'] : undefined;
+  const profileName = inputs.profile ?? legacyDefault;
+  if (profileName) {
+    layers.push(
+      rules.profileFlag === 'profile-file'
+        ? fileLayer('profile', join(codexHome.path, `${profileName}.config.toml`), inputs.readFile)
+        : legacyProfileLayer(user, profileName),
+    );
+  }
   const cli = overrides.length > 0 ? [cliLayer(overrides)] : [];
   const project = inputs.cwd === undefined ? null : discoverProjectConfig({ cwd: inputs.cwd, readFile: inputs.readFile, directoryState: inputs.directoryState, trustLayers: [...layers, ...cli], userConfigPath });
   layers.push(...(project?.layers ?? []), ...cli);
@@ -107,8 +125,16 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const baseUrl = providerKey(['base_url']) ?? null;
   const configAwsProfile = providerKey(['aws', 'profile']);
 
-  const storedLogin = readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json')));
-  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, credentialExport: providerKey(['aws', 'credential_export']), storedLogin, env });
+  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json'))), rules);
+  const auth = planAuth({
+    authCommand: providerKey(['auth']),
+    configAwsProfile,
+    credentialExport: providerKey(['aws', 'credential_export']),
+    storedLogin,
+    env,
+    profileBeatsBearer: rules.profileBeatsBearer,
+    credentialExportUsed: rules.credentialExport === 'used',
+  });
 
   const awsPaths = awsSharedFilePaths(env, inputs.homeDir);
   const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), 'config');
@@ -121,7 +147,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const profileRegionEntry = mergedProfile(awsConfig, awsCredentials, awsProfileName)?.get('region');
   const loginOrigin: Origin = { kind: 'auth-json', path: storedLogin.path };
   const region = resolveRegion({
-    rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? 'bearer' : 'aws-sdk',
+    rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? (rules.bearerRegionFromEnv ? 'bearer' : 'bearer-config-only') : 'aws-sdk',
     configRegion: providerKey(['aws', 'region']),
     env,
     profileRegion: {
@@ -133,13 +159,13 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : undefined,
   });
 
-  const model = resolveModel(inputs.modelFlag, layers);
+  const model = resolveModel(inputs.modelFlag, layers, codex);
   const endpoint = resolveEndpoint(baseUrl, region);
 
   return {
     codexHome,
     env,
-    profileName: inputs.profile ?? null,
+    profileName: profileName ?? null,
     layers,
     project,
     provider,
@@ -151,27 +177,25 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     awsConfig,
     awsCredentials,
     endpoint,
-    codexCli: findCodexCli(inputs),
+    codex,
+    profileSource: rules.profileFlag,
   };
 }
 
-function findCodexCli(inputs: ResolveInputs): CodexCli {
-  // The shell's PATH, not the .env overlay: .env is applied by Codex after the shell has chosen the binary.
-  const searchedPath = inputs.shellEnv['PATH'] ?? '';
-  const isExecutable = inputs.isExecutableFile ?? (() => false);
-  const path = searchedPath
-    .split(':')
-    .filter(Boolean)
-    .map((dir) => join(dir, 'codex'))
-    .find((candidate) => isExecutable(candidate));
-  return { path: path ?? null, searchedPath };
+/** What of auth.json this release reads: Bedrock blocks it does not know are not credentials to it. */
+function storedLoginForRelease(login: StoredLogin, rules: CodexBehaviour): StoredLogin {
+  const { bedrockKey: _key, bedrockKeyRegion: _region, ...withoutKey } = login;
+  const known = rules.storedApiKey === 'used' ? login : withoutKey;
+  const { accessKeys: _keys, ...withoutAccessKeys } = known;
+  return rules.storedAccessKeys === 'unknown' ? withoutAccessKeys : known;
 }
 
-function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[]): Sourced<string> {
+function resolveModel(modelFlag: string | undefined, layers: ConfigLayer[], codex: CodexRelease): Sourced<string> {
   if (modelFlag !== undefined) return { value: modelFlag, origin: { kind: 'cli-override', flag: '--model' } };
   const configured = lookupConfig(layers, ['model']);
   if (configured && typeof configured.value === 'string') return { value: configured.value, origin: configured.origin };
-  return { value: CODEX_DEFAULT_BEDROCK_MODEL, origin: { kind: 'default', note: 'Codex 0.169.0 default for Amazon Bedrock' } };
+  const whose = codex.basis === 'not-found' || codex.basis === 'version-unknown' ? `Codex ${codex.rules.release} (newest known)` : `Codex ${codex.rules.release}`;
+  return { value: codex.rules.behaviour.defaultModel, origin: { kind: 'default', note: `${whose} default for Amazon Bedrock` } };
 }
 
 function resolveEndpoint(baseUrl: Sourced<unknown> | null, region: RegionResolution): Sourced<string> | null {
