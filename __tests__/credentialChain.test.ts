@@ -347,3 +347,13 @@ describe('environment-only sources', () => {
     expect(failure.reason).toMatch(/no AWS credentials were found anywhere/);
   });
 });
+
+describe('a credential_process that floods its output', () => {
+  it('is stopped at the output cap and reported as such', async () => {
+    const home = makeHome();
+    const script = home.file('bin/flood.sh', '#!/bin/sh\nyes AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n', 0o755);
+    home.file('.aws/config', `[profile flood]\ncredential_process = /bin/sh "${script}"\n`);
+    const failure = failed(await home.resolve({ AWS_PROFILE: 'flood' }));
+    expect(failure.reason).toMatch(/printed far more than a credential and was stopped/);
+  });
+});

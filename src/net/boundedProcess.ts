@@ -53,6 +53,7 @@ function installExitHooks(): void {
 
 export function describeRun(run: ProcessRun, timeoutMs: number): string {
   if (run.spawnError) return `it could not be started (${run.spawnError})`;
+  if (run.truncated) return 'it printed far more than a credential and was stopped';
   if (run.timedOut) return `it did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 100) / 10} s` : `${timeoutMs} ms`} and was killed`;
   if (run.signal) return `it was killed by ${run.signal}`;
   return `exit status ${run.code}`;
