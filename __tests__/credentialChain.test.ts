@@ -357,3 +357,11 @@ describe('a credential_process that floods its output', () => {
     expect(failure.reason).toMatch(/printed far more than a credential and was stopped/);
   });
 });
+
+describe('aws login (login_session)', () => {
+  it('a login_session profile without a cached login says to run aws login for that profile', async () => {
+    const home = makeHome({ config: '[profile console]\nlogin_session = arn:aws:iam::111122223333:user/dev\nregion = us-east-1\n' });
+    const failure = failed(await home.resolve({ AWS_PROFILE: 'console' }));
+    expect(failure).toMatchObject({ source: 'aws-login', profile: 'console', fix: 'Run: aws login --profile console' });
+  });
+});
