@@ -38,9 +38,16 @@ describe('project config discovery', () => {
     expect(setup.project).toMatchObject({ root: REPO, trusted: true, untrustedFiles: [] });
   });
 
-  it('trust on the working folder itself counts too', () => {
+  it("trust on the working folder loads that folder's file only, not the root's (observed with Codex 0.169.0)", () => {
     const { setup } = world({ [CONFIG]: userConfig(trust(SUB)), ...projectFiles });
+    expect(setup.layers.map((l) => l.path)).toEqual([CONFIG, `${SUB}/.codex/config.toml`]);
     expect(setup.model.value).toBe('openai.gpt-6.1-terra');
+    expect(setup.project?.untrustedFiles).toEqual([`${REPO}/.codex/config.toml`]);
+  });
+
+  it("trust on the working folder when only the root has a file: nothing is loaded", () => {
+    const { setup } = world({ [CONFIG]: userConfig(trust(SUB)), [`${REPO}/.codex/config.toml`]: projectFiles[`${REPO}/.codex/config.toml`]! });
+    expect(setup.layers.map((l) => l.name)).toEqual(['user']);
   });
 
   it.each([
@@ -71,7 +78,7 @@ describe('project config discovery', () => {
     expect(setup.layers[1]!.dropped).toEqual(['model_provider', 'model_providers']);
     const outcome = await configProvider.run({ setup, options: { offline: true, timeoutMs: 1000, allowGovcloud: false }, now: () => new Date(), services: w.checkContext().services, earlier: new Map() });
     expect(outcome.status).toBe('warn');
-    expect(outcome.summary).toContain(`${REPO}/.codex/config.toml sets model_provider and model_providers, which Codex ignores in a project config`);
+    expect(outcome.summary).toContain(`${REPO}/.codex/config.toml sets model_provider and model_providers, which Codex ignores in a project config (it warns "Ignored unsupported project-local config keys"`);
   });
 
   it('the user config is not read twice when the working folder is the home folder', () => {

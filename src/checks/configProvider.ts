@@ -322,7 +322,7 @@ export const configProvider: Check = {
       remediations.push('Remove model_providers.amazon-bedrock.base_url unless you deliberately route through a proxy or a private endpoint.');
     }
     // Project config (issue 9): Codex drops these keys from project files, and ignores untrusted projects.
-    setup.layers.filter((layer) => layer.dropped).forEach((layer) => warnings.push(`${layer.path} sets ${layer.dropped!.join(' and ')}, which Codex ignores in a project config (it warns and uses the user config)`));
+    setup.layers.filter((layer) => layer.dropped).forEach((layer) => warnings.push(`${layer.path} sets ${layer.dropped!.join(' and ')}, which Codex ignores in a project config (it warns "Ignored unsupported project-local config keys"; only the user config.toml may set them)`));
     if (setup.project && setup.project.untrustedFiles.length > 0) projectNotes.push(`not loaded, the project is not trusted: ${setup.project.untrustedFiles.join(', ')}`);
     const layerList = setup.layers
       .filter((layer) => layer.status === 'ok')

@@ -5,16 +5,18 @@ import { fileLayer, isTable, lookupConfig, type ConfigLayer } from './config.js'
 /**
  * Codex's project config: `.codex/config.toml` in every folder from the project root (the nearest folder
  * with `.git`, else the working folder alone) down to the working folder, the nearest one highest. Codex
- * loads them only when the working folder or the project root is trusted in the user config
- * (`[projects."<path>"] trust_level = "trusted"`); trust on any other folder does not count. Codex drops
+ * loads a folder's file only when that folder or the project root is trusted in the user config
+ * (`[projects."<path>"] trust_level = "trusted"`): trust on the working folder loads its own file, not the
+ * root's; trust on a parent above the root counts for nothing (observed with Codex 0.169.0). Codex drops
  * `model_provider` and `model_providers` from project files, with a warning.
  */
 export interface ProjectConfig {
   cwd: string;
   /** The folder with `.git`, or null when there is none up to the file system root. */
   root: string | null;
+  /** The project root is trusted: every project file is loaded. */
   trusted: boolean;
-  /** Project config files that exist but that Codex ignores because the project is not trusted. */
+  /** Project config files that exist but that Codex ignores because neither their folder nor the root is trusted. */
   untrustedFiles: string[];
   layers: ConfigLayer[];
 }
@@ -42,21 +44,23 @@ export function discoverProjectConfig(input: {
   const cwd = resolve(input.cwd);
   const root = findRoot(cwd, input.directoryState);
   const trustOf = (folder: string) => lookupConfig(input.trustLayers, ['projects', folder, 'trust_level'])?.value;
-  const trusted = trustOf(cwd) === 'trusted' || (root !== null && trustOf(root) === 'trusted');
+  const trusted = trustOf(root ?? cwd) === 'trusted';
   const folders: string[] = [];
   for (let folder = cwd; ; folder = dirname(folder)) {
     folders.unshift(folder);
     if (root === null || folder === root || dirname(folder) === folder) break;
   }
-  const files = folders.map((folder) => join(folder, '.codex', 'config.toml')).filter((path) => resolve(path) !== resolve(input.userConfigPath));
-  const present = files.filter((path) => input.readFile(path).status !== 'missing');
-  if (!trusted) return { cwd, root, trusted, untrustedFiles: present, layers: [] };
-  const layers = present.map((path) => {
+  const present = folders
+    .map((folder) => ({ folder, path: join(folder, '.codex', 'config.toml') }))
+    .filter(({ path }) => resolve(path) !== resolve(input.userConfigPath) && input.readFile(path).status !== 'missing');
+  const loads = ({ folder }: { folder: string }) => trusted || trustOf(folder) === 'trusted';
+  const untrustedFiles = present.filter((file) => !loads(file)).map(({ path }) => path);
+  const layers = present.filter(loads).map(({ path }) => {
     const layer = fileLayer('project', path, input.readFile);
     const dropped = PROJECT_DROPPED_KEYS.filter((key) => layer.table[key] !== undefined);
     if (dropped.length === 0) return layer;
     const table = Object.fromEntries(Object.entries(layer.table).filter(([key]) => !PROJECT_DROPPED_KEYS.includes(key)));
     return { ...layer, table: isTable(table) ? table : {}, dropped };
   });
-  return { cwd, root, trusted, untrustedFiles: [], layers };
+  return { cwd, root, trusted, untrustedFiles, layers };
 }
