@@ -2,12 +2,13 @@
  * The AWS shared files as Codex's Rust SDK reads them (aws-runtime env_config parse + normalize), and the
  * profile chain as aws-config decides it, as tables of input -> expected. Pure: no disk, no network.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { resolveProfileChain } from '../src/auth/profileChain.js';
 import { parseAwsIni } from '../src/resolve/awsConfig.js';
 import { authToken } from '../src/checks/authToken.js';
 import { createServices } from '../src/net/services.js';
-import { AWS_CONFIG, AWS_CREDENTIALS, HOME, lines, makeWorld } from './helpers/world.js';
+import { AWS_CONFIG, AWS_CREDENTIALS, FIXED_NOW, HOME, lines, makeWorld } from './helpers/world.js';
 
 const read = (text: string, path = '/x') => ({ status: 'ok' as const, path, text, mode: 0o600, size: text.length });
 const config = (text: string) => parseAwsIni(read(text, AWS_CONFIG), 'config');
@@ -122,5 +123,34 @@ describe('env keys as Codex sends them', () => {
     expect(outcome).toMatchObject({ status: 'warn', summary: expect.stringContaining('long-term access key AKIA…0001'), facts: { temporary: false } });
     expect(outcome.summary).not.toMatch(/temporary/);
     expect(outcome.remediation).toMatch(/AWS_SESSION_TOKEN/);
+  });
+});
+
+describe('--offline judges the SSO token cache as Codex would find it (read only)', () => {
+  const SSO = lines('[profile dev]', 'sso_session = corp', 'sso_account_id = 111122223333', 'sso_role_name = Dev', 'region = us-east-1', '[sso-session corp]', 'sso_start_url = https://corp.awsapps.com/start', 'sso_region = us-east-1');
+  // sha1("corp"), the cache file name Codex reads for sso_session = corp.
+  const CACHE = `${HOME}/.aws/sso/cache/${createHash('sha1').update('corp').digest('hex')}.json`;
+  const at = (offsetMs: number) => new Date(FIXED_NOW.getTime() + offsetMs).toISOString();
+  const run = (cache: object | null) =>
+    makeWorld({
+      files: { [`${HOME}/.codex/config.toml`]: 'model_provider = "amazon-bedrock"\n', [AWS_CONFIG]: SSO, ...(cache ? { [CACHE]: JSON.stringify(cache) } : {}) },
+      env: { AWS_PROFILE: 'dev' },
+    }).runCheck(authToken);
+
+  it.each([
+    ['no cache file', null, 'fail', /there is no cached SSO token/],
+    ['an expired token without a refresh token', { accessToken: 'a', expiresAt: at(-60_000) }, 'fail', /expired at .* and cannot be refreshed/],
+    ['a valid token', { accessToken: 'a', expiresAt: at(3_600_000) }, 'pass', /valid until/],
+    [
+      'an expired token with a good refresh token',
+      { accessToken: 'a', expiresAt: at(-60_000), clientId: 'c', clientSecret: 's', refreshToken: 'r', registrationExpiresAt: at(86_400_000) },
+      'pass',
+      /Codex refreshes it with the refresh token/,
+    ],
+  ])('%s', async (_what, cache, status, said) => {
+    const outcome = await run(cache);
+    expect(outcome.status).toBe(status);
+    expect([outcome.summary, ...(outcome.details ?? [])].join('\n')).toMatch(said);
+    if (status === 'fail') expect(outcome.remediation).toBe('Run: aws sso login --profile dev');
   });
 });

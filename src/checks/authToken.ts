@@ -1,5 +1,6 @@
 import { analyseBearerKey, type BearerKeyAnalysis } from '../auth/bedrockKey.js';
 import { existingProfiles, IAM_SOURCE_LABELS, profileSourceKind, unreadableAwsFiles } from '../auth/profileKind.js';
+import { judgeSsoCache } from '../auth/ssoToken.js';
 import { accessKeyHint, formatDuration, formatTime } from '../format.js';
 import { REGION_SHAPE } from '../catalogue/regions.js';
 import { describeOrigin } from '../resolve/origin.js';
@@ -73,7 +74,7 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis): Chec
 }
 
 /** --offline on the IAM path: say what Codex would use, from configuration alone; nothing is run. */
-function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
+function offlineIamOutcome(setup: EffectiveSetup, context: CheckContext): CheckOutcome {
   const plan = setup.auth;
   const notes = precedenceNotes(setup);
   if (plan.source === 'env-keys') {
@@ -127,6 +128,21 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
     };
   }
   const kind = resolved.kind;
+  if (kind === 'sso' && setup.ssoCache) {
+    // Read, never refreshed or written: what Codex would find in the cache when it starts.
+    const judged = judgeSsoCache(setup.ssoCache, context.now());
+    if (!judged.ok) {
+      return {
+        status: 'fail',
+        summary: `The IAM Identity Center (SSO) session of AWS profile "${profile}" is missing or expired: ${judged.sentence}`,
+        details: notes,
+        remediation: `Run: aws sso login --profile ${profile}`,
+        docs: DOCS,
+        facts: { authMode: 'iam', credentialSource: kind, profile },
+      };
+    }
+    notes.push(`${judged.sentence} (${setup.ssoCache.read.path})`);
+  }
   return {
     status: 'pass',
     summary: `Codex will take credentials from AWS profile "${profile}" via ${IAM_SOURCE_LABELS[kind]} (not resolved: --offline)`,
@@ -260,7 +276,7 @@ async function decide(context: CheckContext): Promise<CheckOutcome> {
       docs: DOCS,
     };
   }
-  return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+  return context.options.offline ? offlineIamOutcome(setup, context) : onlineIamOutcome(context);
 }
 
 export const authToken: Check = {

@@ -7,7 +7,8 @@ import type { EffectiveSetup } from '../resolve/setup.js';
 import { runCredentialExport } from './authCommand.js';
 import { describeRun, runBounded } from './boundedProcess.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
-import { decideTokenUse, getRoleCredentials, parseCachedToken, refreshSsoToken, ssoCachePath, ssoEndpoints } from './sso.js';
+import { decideTokenUse, parseCachedToken, ssoCachePath } from '../auth/ssoToken.js';
+import { getRoleCredentials, refreshSsoToken, ssoEndpoints } from './sso.js';
 import { assumeRole, assumeRoleWithWebIdentity, defaultSessionName, type StsCredentials } from './stsAssume.js';
 import { stsEndpoint } from './sts.js';
 
@@ -95,7 +96,7 @@ async function ssoCredentials(base: Extract<BaseSource, { kind: 'sso' }>, ctx: C
   const { env } = ctx.setup;
   const login = `Run: aws sso login --profile ${base.profile}`;
   const home = env.get('HOME') || ctx.options.homeDir;
-  const path = await ssoCachePath(home, base.session ?? base.startUrl);
+  const path = ssoCachePath(home, base.session ?? base.startUrl);
   const cached = parseCachedToken(ctx.options.readFile(path));
   if (!cached.ok) return failWith('sso', base.profile, `the IAM Identity Center (SSO) session of profile ${base.profile} is missing or expired: ${cached.reason}`, login);
   const now = ctx.options.now();

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import type { FileRead } from '../io/files.js';
+import type { CachedSsoToken } from '../auth/ssoToken.js';
 import { classifyNetworkError, explainNetworkFailure, type NetworkFailure } from './networkErrors.js';
 import { proxyAgentFor } from './proxy.js';
 
@@ -11,63 +10,6 @@ import { proxyAgentFor } from './proxy.js';
  * override never applies here. Unlike Codex, the doctor never writes the refreshed token back to the cache.
  */
 type Env = { get(name: string): string | undefined };
-
-export interface CachedSsoToken {
-  accessToken: string;
-  expiresAt: Date;
-  clientId?: string;
-  clientSecret?: string;
-  refreshToken?: string;
-  registrationExpiresAt?: Date;
-}
-
-/** Rust `REFRESH_BUFFER_TIME`: a token this close to expiry is refreshed first. */
-export const SSO_REFRESH_BUFFER_MS = 5 * 60 * 1000;
-
-/** ~/.aws/sso/cache/<sha1 of the sso-session name, or of the start URL for a legacy profile>.json */
-export async function ssoCachePath(homeDir: string, identifier: string): Promise<string> {
-  // Loaded on use: offline runs never pay for the crypto module.
-  const { createHash } = await import('node:crypto');
-  return join(homeDir, '.aws', 'sso', 'cache', `${createHash('sha1').update(identifier).digest('hex')}.json`);
-}
-
-export function parseCachedToken(read: FileRead): { ok: true; token: CachedSsoToken } | { ok: false; reason: string; missing: boolean } {
-  if (read.status === 'missing') return { ok: false, missing: true, reason: `there is no cached SSO token (${read.path})` };
-  if (read.status === 'unreadable') return { ok: false, missing: false, reason: `the SSO token cache ${read.path} cannot be read (${read.reason})` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(read.text);
-  } catch {
-    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} is not valid JSON` };
-  }
-  if (typeof parsed !== 'object' || parsed === null) return { ok: false, missing: false, reason: `the SSO token cache ${read.path} is not a JSON object` };
-  const fields = new Map(Object.entries(parsed).map(([key, value]) => [key.toLowerCase(), value]));
-  const text = (key: string) => (typeof fields.get(key) === 'string' ? (fields.get(key) as string) : undefined);
-  const date = (key: string) => {
-    const value = text(key);
-    const parsedDate = value === undefined ? undefined : new Date(value);
-    return parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : undefined;
-  };
-  const accessToken = text('accesstoken');
-  const expiresAt = date('expiresat');
-  if (!accessToken) return { ok: false, missing: false, reason: `the SSO token cache ${read.path} has no accessToken` };
-  if (!expiresAt) return { ok: false, missing: false, reason: `the SSO token cache ${read.path} has no valid expiresAt` };
-  const optional = { clientId: text('clientid'), clientSecret: text('clientsecret'), refreshToken: text('refreshtoken'), registrationExpiresAt: date('registrationexpiresat') };
-  return { ok: true, token: { accessToken, expiresAt, ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) } };
-}
-
-export type TokenDecision = { action: 'use' } | { action: 'refresh' } | { action: 'expired' };
-
-/** Rust `SsoTokenProvider::resolve_token` for sso-session profiles (legacy profiles use the cached token as it is). */
-export function decideTokenUse(token: CachedSsoToken, now: Date): TokenDecision {
-  const expired = token.expiresAt.getTime() <= now.getTime();
-  const expiresSoon = token.expiresAt.getTime() - SSO_REFRESH_BUFFER_MS <= now.getTime();
-  const registrationExpired = token.registrationExpiresAt ? token.registrationExpiresAt.getTime() <= now.getTime() : true;
-  const refreshable = Boolean(token.clientId && token.clientSecret && token.refreshToken && token.registrationExpiresAt) && !registrationExpired;
-  if (expired && !refreshable) return { action: 'expired' };
-  if (expiresSoon && refreshable) return { action: 'refresh' };
-  return { action: 'use' };
-}
 
 export function ssoEndpoints(env: Env, ssoRegion: string): { portal: string; oidc: string } {
   const pick = (name: string) => env.get(name)?.trim() || env.get('AWS_ENDPOINT_URL')?.trim();

@@ -8,6 +8,8 @@ import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './au
 import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, legacyProfileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
 import { discoverProjectConfig, type ProjectConfig } from './projectConfig.js';
+import { resolveProfileChain } from '../auth/profileChain.js';
+import { readSsoCacheFor, type SsoCacheRead } from '../auth/ssoToken.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
 import { resolveRegion, type RegionResolution } from './region.js';
@@ -50,6 +52,8 @@ export interface EffectiveSetup {
   env: EffectiveEnvironment;
   profileName: string | null;
   layers: ConfigLayer[];
+  /** The SSO token cache of the profile Codex would use, when that profile is an SSO profile. */
+  ssoCache: SsoCacheRead | null;
   /** Project config discovery from the working folder; null when no working folder was given. */
   project: ProjectConfig | null;
   provider: Sourced<unknown> | null;
@@ -139,6 +143,9 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const awsPaths = awsSharedFilePaths(env, inputs.homeDir);
   const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), 'config');
   const awsCredentials = parseAwsIni(inputs.readFile(awsPaths.credentials), 'credentials');
+  // The SSO token cache of the profile Codex would use, so the token can be judged without the network.
+  const chainProfile = auth.mode === 'iam' && ['aws-profile-config', 'sdk-chain'].includes(auth.source) ? (auth.awsProfile?.value ?? 'default') : null;
+  const ssoCache = chainProfile === null ? null : readSsoCacheFor(resolveProfileChain(awsConfig, awsCredentials, chainProfile), env.get('HOME') || inputs.homeDir, inputs.readFile);
 
   // The profile whose region the AWS SDK reads: the one credentials come from, else AWS_PROFILE (even when
   // env keys win the credentials), else default.
@@ -168,6 +175,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     profileName: profileName ?? null,
     layers,
     project,
+    ssoCache,
     provider,
     baseUrl,
     model,
