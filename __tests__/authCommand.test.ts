@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mintShortTermKey } from './helpers/mintKey.js';
+import { stateAfterKill } from './helpers/processState.js';
 import { assertBuilt, cleanEnv, parseReport, reportInvariants, runCli, type Report, type ReportCheck } from './helpers/scenarios.js';
 import { startMantleServer, type MantleServer } from './helpers/mantleServer.js';
 import { startStsServer, type StsServer } from './helpers/stsServer.js';
@@ -184,8 +185,6 @@ describe('interrupting the doctor', () => {
     expect(pidWritten()).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toEqual({ code: 130, signal: null });
-    const pid = readFileSync(pidFile, 'utf8').trim();
-    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
-    expect(['gone', 'Z', 'X']).toContain(state);
+    expect(['gone', 'Z', 'X']).toContain(await stateAfterKill(readFileSync(pidFile, 'utf8').trim()));
   });
 });

@@ -13,6 +13,7 @@ import { directoryState, readFileFromDisk } from '../src/io/files.js';
 import { resolveIamCredentials, type IamResolution } from '../src/net/iamCredentials.js';
 import { resolveSetup } from '../src/resolve/setup.js';
 import { startContainerServer, type ContainerServer } from './helpers/containerServer.js';
+import { stateAfterKill } from './helpers/processState.js';
 import { startSsoServer, type SsoServer } from './helpers/ssoServer.js';
 import { startStsServer, type StsServer } from './helpers/stsServer.js';
 import type { SecretMap } from './helpers/sigv4Verify.js';
@@ -235,10 +236,8 @@ describe('credential_process as the Rust SDK runs it', () => {
     home.file('.aws/config', processProfile(home, 'hang', `sleep 600 &\necho $! > "${pidFile}"\nwait`));
     const failure = failed(await home.resolve({ AWS_PROFILE: 'hang' }, { timeoutMs: 1000 }));
     expect(failure.reason).toMatch(/did not finish within 1 s and was killed/);
-    const pid = readFileSync(pidFile, 'utf8').trim();
     // Gone, or a zombie waiting to be reaped: either way no longer running.
-    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
-    expect(['gone', 'Z', 'X']).toContain(state);
+    expect(['gone', 'Z', 'X']).toContain(await stateAfterKill(readFileSync(pidFile, 'utf8').trim()));
   });
 
   it('a role profile whose source_profile has static keys AND a failing credential_process: the process is never run, AssumeRole is signed with the keys', async () => {
