@@ -1,7 +1,7 @@
 import { BASE_SOURCE_KIND, existingProfiles, type IamSourceKind } from '../auth/profileKind.js';
 import { resolveProfileChain, type BaseSource, type ProfileChain, type ProfileChainError } from '../auth/profileChain.js';
 import { parseProcessCredentials } from '../auth/processCredentials.js';
-import type { FileReader } from '../io/files.js';
+import { firstUnsafeFile, type FileReader } from '../io/files.js';
 import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { runCredentialExport } from './authCommand.js';
@@ -303,6 +303,24 @@ async function restOfDefaultChain(ctx: Context, profileError: ProfileChainError 
   };
 }
 
+/** The files the credential chain may open: the shared files, token files named by env or any profile, SSO caches. */
+function filesReadWhileResolving(setup: EffectiveSetup, homeDir: string): string[] {
+  const profiles = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()]);
+  const home = setup.env.get('HOME') || homeDir;
+  const ssoCaches = profiles
+    .flatMap((profile) => [profile.values.get('sso_session')?.value, profile.values.get('sso_start_url')?.value])
+    .filter((key): key is string => Boolean(key))
+    .map((key) => ssoCachePath(home, key));
+  return [
+    ...ssoCaches,
+    setup.awsConfig.path,
+    setup.awsCredentials.path,
+    setup.env.get('AWS_WEB_IDENTITY_TOKEN_FILE'),
+    setup.env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'),
+    ...profiles.map((profile) => profile.values.get('web_identity_token_file')?.value),
+  ].filter((path): path is string => typeof path === 'string' && path.trim() !== '');
+}
+
 /** aws.credential_export: Codex signs with what it prints and stops when it fails (no fallback). */
 async function exportedCredentials(ctx: Context): Promise<IamResolution> {
   const plan = ctx.setup.auth;
@@ -330,6 +348,11 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: IamO
     if (plan.source === 'env-keys') {
       const keys = envKeyCredentials(ctx);
       if (keys) return { ok: true, credentials: { ...keys, source: 'env-keys', profile: null } };
+    }
+    // Files read while resolving (shared files, token files, the SSO cache) must be regular files: a FIFO would hang.
+    const unsafe = firstUnsafeFile(filesReadWhileResolving(setup, options.homeDir));
+    if (unsafe) {
+      return { ok: false, source: null, profile: plan.awsProfile?.value ?? null, reason: `${unsafe.path} cannot be used: ${unsafe.reason}; Codex would read it with no limit`, fix: `Replace ${unsafe.path} with a regular file, or point the variable that names it elsewhere.` };
     }
     const selected = plan.awsProfile?.value ?? 'default';
     const resolved = resolveProfileChain(setup.awsConfig, setup.awsCredentials, selected);

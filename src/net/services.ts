@@ -17,7 +17,7 @@ export interface Services {
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
   /** Secrets learned while running (the auth command's token, resolved IAM secrets), for the redactor. */
-  revealedSecrets(): string[];
+  secretsSeen(): string[];
 }
 
 export function createServices(setup: EffectiveSetup, options: { timeoutMs: number; readFile: FileReader; homeDir: string; now: () => Date }): Services {
@@ -48,7 +48,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
-    revealedSecrets: () => [...revealed],
+    secretsSeen: () => [...revealed],
     mantle: mantleRequest,
   };
 }
@@ -58,6 +58,6 @@ export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   authCommandToken: () => Promise.reject(new Error('network service used although the network is off')),
-  revealedSecrets: () => [],
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
+  secretsSeen: () => [],
 };

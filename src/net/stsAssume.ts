@@ -1,4 +1,5 @@
 import { proxyAgentFor } from './proxy.js';
+import { cappedBodyPlugin } from './sts.js';
 
 /**
  * STS AssumeRole and AssumeRoleWithWebIdentity as Codex's Rust SDK sends them: role ARN, session name and
@@ -25,7 +26,7 @@ interface StsCallOptions {
 async function client(options: StsCallOptions, credentials: StsCredentials | null) {
   const { STSClient } = await import('@aws-sdk/client-sts');
   const { agent } = await proxyAgentFor(new URL(options.endpoint.url), options.env);
-  return new STSClient({
+  const sts = new STSClient({
     ...(agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {}),
     region: options.region,
     maxAttempts: 1,
@@ -33,6 +34,9 @@ async function client(options: StsCallOptions, credentials: StsCredentials | nul
     credentials: credentials ?? { accessKeyId: 'unsigned', secretAccessKey: 'unsigned' },
     ...(options.endpoint.overridden ? { endpoint: options.endpoint.url } : {}),
   });
+  // STS answers are small; a body far larger is not STS (hardening: bodies are capped).
+  sts.middlewareStack.use(cappedBodyPlugin() as never);
+  return sts;
 }
 
 function toCredentials(answer: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } }): AssumeResult {
