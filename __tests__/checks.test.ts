@@ -83,8 +83,8 @@ describe('config.provider', () => {
             '[model_providers.amazon-bedrock.aws]',
             'profile = "work"',
             'region = "us-east-1"',
-            'credential_export = true',
-            'auth_refresh = true',
+            // credential_export cannot go with profile, and auth_refresh needs command = "aws" (SPEC 3.9; authConfig.test.ts).
+            'auth_refresh = { command = "aws" }',
           ),
         },
       },

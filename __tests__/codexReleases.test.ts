@@ -187,6 +187,14 @@ describe('credentials stored in auth.json by a Bedrock sign-in', () => {
     }
   });
 
+  it('stored access keys with a bearer key in the shell: 0.149.1 sends the bearer key, 0.150.0 signs with the stored keys', () => {
+    const world = { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: STORED_KEYS }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } };
+    const old = makeWorld(at('0.149.1', world)).resolve().auth;
+    expect(old.source).toBe('bearer-env');
+    expect(old.ignored.find((i) => i.what.includes('AWS access keys stored'))?.why).toContain('0.150.0 and later use the stored keys');
+    expect(makeWorld(at('0.150.0', world)).resolve().auth.source).toBe('codex-login-keys');
+  });
+
   it('a release that does not know stored keys does not count them as credentials', () => {
     const world = { files: { [CONFIG]: REGION_TABLE('us-east-1'), [AUTH_JSON]: JSON.stringify({ bedrock_api_key: { api_key: BEARER, region: 'us-east-1' } }) }, env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } };
     expect(makeWorld(at('0.139.0', world)).resolve().auth.source).toBe('env-keys');

@@ -13,7 +13,7 @@ describe('proxyFor mirrors how Codex (reqwest) reads *_PROXY and NO_PROXY', () =
     { name: 'lower case alone is read', url: 'https://a.example/x', vars: { https_proxy: 'http://lower:1' }, expected: 'http://lower:1' },
     { name: 'ALL_PROXY is the fallback', url: 'https://a.example/x', vars: { ALL_PROXY: 'http://all:1' }, expected: 'http://all:1' },
     { name: 'a proxy without scheme gets http://', url: 'https://a.example/x', vars: { HTTPS_PROXY: 'proxy:3128' }, expected: 'http://proxy:3128' },
-    { name: 'NO_PROXY=* bypasses everything', url: 'https://a.example/x', vars: { HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' }, expected: null },
+    { name: 'NO_PROXY=* bypasses nothing (Codex 0.169.0 has no wildcard)', url: 'https://a.example/x', vars: { HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' }, expected: 'http://p:1' },
     { name: 'NO_PROXY domain matches itself', url: 'https://api.aws/x', vars: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.aws' }, expected: null },
     { name: 'NO_PROXY domain matches subdomains', url: 'https://bedrock-mantle.us-east-1.api.aws/x', vars: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.aws' }, expected: null },
     { name: 'NO_PROXY domain does not match a longer name', url: 'https://notapi.aws/x', vars: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.aws' }, expected: 'http://p:1' },

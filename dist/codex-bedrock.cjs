@@ -1953,7 +1953,7 @@ function _supportsColor(haveStream, { streamIsTTY, sniffFlags = true } = {}) {
     return min;
   }
   if (import_node_process.default.platform === "win32") {
-    const osRelease = import_node_os2.default.release().split(".");
+    const osRelease = import_node_os.default.release().split(".");
     if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
       return Number(osRelease[2]) >= 14931 ? 3 : 2;
     }
@@ -2012,12 +2012,12 @@ function createSupportsColor(stream, options = {}) {
   });
   return translateLevel(level);
 }
-var import_node_process, import_node_os2, import_node_tty, env2, flagForceColor, supportsColor, supports_color_default;
+var import_node_process, import_node_os, import_node_tty, env2, flagForceColor, supportsColor, supports_color_default;
 var init_supports_color = __esm({
   "node_modules/chalk/source/vendor/supports-color/index.js"() {
     init_import_meta_url();
     import_node_process = __toESM(require("node:process"), 1);
-    import_node_os2 = __toESM(require("node:os"), 1);
+    import_node_os = __toESM(require("node:os"), 1);
     import_node_tty = __toESM(require("node:tty"), 1);
     ({ env: env2 } = import_node_process.default);
     if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false") || hasFlag("color=never")) {
@@ -6237,12 +6237,12 @@ var YargsInstance = class {
   async getCompletion(args, done) {
     argsert("<array> [function]", [args, done], arguments.length);
     if (!done) {
-      return new Promise((resolve6, reject) => {
+      return new Promise((resolve9, reject) => {
         __classPrivateFieldGet(this, _YargsInstance_completion, "f").getCompletion(args, (err, completions) => {
           if (err)
             reject(err);
           else
-            resolve6(completions);
+            resolve9(completions);
         });
       });
     } else {
@@ -7489,6 +7489,7 @@ var DOCTOR_OPTIONS = {
   format: { type: "string", describe: `Output format: ${OUTPUT_FORMATS.join(", ")}`, defaultDescription: "human", requiresArg: true },
   offline: { type: "boolean", describe: 'Run only the checks that need no network; network checks report "skip"' },
   "codex-home": { type: "string", describe: "Codex home (default: $CODEX_HOME, else ~/.codex)", requiresArg: true },
+  cd: { type: "string", describe: "Working folder Codex starts in (default: the current one; finds .codex/config.toml)", requiresArg: true },
   profile: { alias: "p", type: "string", describe: "Codex profile: layers $CODEX_HOME/NAME.config.toml over config.toml", requiresArg: true },
   config: { alias: "c", type: "string", array: true, describe: "Codex config override KEY=VALUE, repeatable (as codex -c)", requiresArg: true },
   model: { alias: "m", type: "string", describe: "Model override (as codex -m)", requiresArg: true },
@@ -7580,6 +7581,7 @@ function doctorOptions(values, env3) {
     format: format3,
     offline: values.offline ?? false,
     ...values["codex-home"] !== void 0 ? { codexHome: values["codex-home"] } : {},
+    ...values.cd !== void 0 ? { cd: values.cd } : {},
     ...values.profile !== void 0 ? { profile: values.profile } : {},
     configOverrides: (values.config ?? []).map(String),
     ...values.model !== void 0 ? { model: values.model } : {},
@@ -7605,11 +7607,11 @@ function parseCommandLine(argv, env3 = {}, columns) {
   if (argv.length === 0)
     argv = ["--help"];
   argv = argv.flatMap((arg, i) => arg === "-" && argv[i - 1] === "--report" ? [] : arg === "--report" && argv[i + 1] === "-" ? ["--report=-"] : [arg]);
-  let run = null;
-  let failure = null;
+  let run2 = null;
+  let failure2 = null;
   let printed = "";
   const parser2 = yargs_default([...argv]).scriptName("codex-bedrock").locale("en").exitProcess(false).parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "greedy-arrays": false }).usage("Usage: codex-bedrock doctor [options]\n\nTells whether OpenAI Codex will work with Amazon Bedrock on this machine, and if not, what to change.").command("doctor", "Check Codex, its config and credentials, and a live call to Amazon Bedrock", (command2) => command2.options(DOCTOR_OPTIONS).epilogue(EPILOGUE).strict()).command("fix", "Apply the safe fixes the doctor names, then check again (codex-bedrock fix --help)").completion("completion", "Print a bash or zsh completion script (source it from ~/.bashrc or ~/.zshrc)").demandCommand(1).recommendCommands().strict().help().alias("h", "help").version(TOOL_VERSION).alias("V", "version").epilogue(EPILOGUE).wrap(columns && columns > 40 ? Math.min(columns, 120) : 100).fail((message2, error) => {
-    failure = explainUnknown(message2 ?? error?.message ?? "invalid arguments", argv);
+    failure2 = explainUnknown(message2 ?? error?.message ?? "invalid arguments", argv);
   });
   parser2.getInternalMethods().getUsageInstance().cacheHelpMessage = () => {
   };
@@ -7618,29 +7620,30 @@ function parseCommandLine(argv, env3 = {}, columns) {
     values = parser2.parse([...argv], {}, (error, _argv, output) => {
       if (output)
         printed = output;
-      if (error && failure === null)
-        failure = explainUnknown(error.message, argv);
+      if (error && failure2 === null)
+        failure2 = explainUnknown(error.message, argv);
     });
   } catch (error) {
-    failure ??= error instanceof Error ? error.message : String(error);
+    failure2 ??= error instanceof Error ? error.message : String(error);
   }
-  if (failure !== null) {
+  if (failure2 !== null) {
     const recommended = /Did you mean (\S+)\?/.exec(printed)?.[1];
-    return { kind: "usage-error", message: recommended && !String(failure).includes("did you mean") ? `${failure} (did you mean ${recommended}?)` : failure, wantsJson };
+    return { kind: "usage-error", message: recommended && !String(failure2).includes("did you mean") ? `${failure2} (did you mean ${recommended}?)` : failure2, wantsJson };
   }
   if (printed !== "" || !values || values._[0] !== "doctor")
     return { kind: "print", text: printed.endsWith("\n") ? printed : `${printed}
 ` };
-  run = doctorOptions(lastValues(values), env3);
-  if (typeof run === "string")
-    return { kind: "usage-error", message: run, wantsJson };
-  return { kind: "run", options: run };
+  run2 = doctorOptions(lastValues(values), env3);
+  if (typeof run2 === "string")
+    return { kind: "usage-error", message: run2, wantsJson };
+  return { kind: "run", options: run2 };
 }
 
 // dist/cli/doctor.js
 init_import_meta_url();
-var import_node_fs3 = require("node:fs");
-var import_node_os4 = require("node:os");
+var import_node_fs4 = require("node:fs");
+var import_node_os3 = require("node:os");
+var import_node_path8 = require("node:path");
 
 // dist/codex/detect.js
 init_import_meta_url();
@@ -7962,7 +7965,7 @@ async function chooseCodexRelease(detection, flagVersion, probeVersion) {
 init_import_meta_url();
 async function readCodexVersion(path, timeoutMs) {
   const { spawn } = await __codexBedrockImport("node:child_process");
-  return new Promise((resolve6) => {
+  return new Promise((resolve9) => {
     const child = spawn(path, ["--version"], { detached: true, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     let stdout = "";
     let stderr = "";
@@ -7979,16 +7982,16 @@ async function readCodexVersion(path, timeoutMs) {
     child.stderr.on("data", (chunk) => stderr = (stderr + chunk.toString()).slice(0, 64 * 1024));
     child.on("error", (error) => {
       clearTimeout(timer);
-      resolve6({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
+      resolve9({ ok: false, reason: `it could not be started (${error.code ?? error.message})` });
     });
     child.on("close", (code) => {
       clearTimeout(timer);
       if (timedOut)
-        return resolve6({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
+        return resolve9({ ok: false, reason: `it did not answer within ${Math.round(timeoutMs / 1e3)} s` });
       if (code === 0)
-        return resolve6({ ok: true, output: stdout.trim() });
+        return resolve9({ ok: true, output: stdout.trim() });
       const detail = stderr.trim().split("\n")[0];
-      resolve6({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
+      resolve9({ ok: false, reason: `it exited with ${code === null ? "a signal" : `status ${code}`}${detail ? `: ${detail}` : ""}` });
     });
   });
 }
@@ -8068,8 +8071,6 @@ function inCidr(host, network, bits) {
 function bypassesProxy(hostname, noProxy) {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return noProxy.split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean).some((entry) => {
-    if (entry === "*")
-      return true;
     const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
     if (cidr && isIP(cidr[1]) && Number(cidr[2]) <= (isIP(cidr[1]) === 4 ? 32 : 128))
       return inCidr(host, cidr[1], Number(cidr[2]));
@@ -8123,6 +8124,27 @@ function displayProxy(proxy) {
     return "the configured proxy";
   }
 }
+var MAX_CA_BYTES = 4 * 1024 * 1024;
+async function extraTrustedCertificates(env3) {
+  const files = ["SSL_CERT_FILE", "CODEX_CA_CERTIFICATE"].map((name) => env3.get(name)?.trim()).filter((path) => Boolean(path));
+  if (files.length === 0)
+    return null;
+  const [{ readFileSync: readFileSync7, statSync: statSync6 }, { rootCertificates }] = await Promise.all([__codexBedrockImport("node:fs"), __codexBedrockImport("node:tls")]);
+  const read = (path) => {
+    try {
+      if (!statSync6(path).isFile() || statSync6(path).size > MAX_CA_BYTES)
+        return [];
+      return readFileSync7(path, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    } catch {
+      return [];
+    }
+  };
+  const extra = files.flatMap(read);
+  if (extra.length === 0)
+    return null;
+  const nodeExtra = process.env["NODE_EXTRA_CA_CERTS"] ? read(process.env["NODE_EXTRA_CA_CERTS"]) : [];
+  return [...rootCertificates, ...nodeExtra, ...extra];
+}
 
 // dist/net/networkErrors.js
 init_import_meta_url();
@@ -8169,10 +8191,10 @@ function classifyNetworkError(error) {
     return { kind: "tls", code };
   return { kind: "other", code };
 }
-function explainNetworkFailure(failure, what, host, timeoutSeconds) {
-  switch (failure.kind) {
+function explainNetworkFailure(failure2, what, host, timeoutSeconds) {
+  switch (failure2.kind) {
     case "timeout":
-      if (failure.answeredBy === "proxy") {
+      if (failure2.answeredBy === "proxy") {
         return {
           summary: `The proxy did not answer the CONNECT request for ${host} within ${timeoutSeconds} s (${what} was never reached)`,
           fix: `Check HTTPS_PROXY (is the proxy up, and does it allow CONNECT to ${host}?) and NO_PROXY.`
@@ -8184,27 +8206,27 @@ function explainNetworkFailure(failure, what, host, timeoutSeconds) {
       };
     case "dns":
       return {
-        summary: `The host name ${host} does not resolve (${failure.code})`,
+        summary: `The host name ${host} does not resolve (${failure2.code})`,
         fix: `Check DNS and network access; if you are offline, run with --offline.`
       };
     case "refused":
       return {
-        summary: `The connection to ${host} was refused (${failure.code})`,
+        summary: `The connection to ${host} was refused (${failure2.code})`,
         fix: `Nothing is listening there: check the endpoint (an overridden base_url or AWS_ENDPOINT_URL*) and any proxy settings.`
       };
     case "tls":
       return {
-        summary: `TLS failed talking to ${host} (${failure.code}): the certificate chain is not trusted`,
+        summary: `TLS failed talking to ${host} (${failure2.code}): the certificate chain is not trusted`,
         fix: `A corporate proxy or TLS inspection is likely: export NODE_EXTRA_CA_CERTS=/path/to/corporate-ca.pem for this tool (Codex needs the same CA in the system trust store or SSL_CERT_FILE).`
       };
     case "tls-hostname":
       return {
-        summary: `TLS failed talking to ${host} (${failure.code}): the certificate presented is not for that host name`,
+        summary: `TLS failed talking to ${host} (${failure2.code}): the certificate presented is not for that host name`,
         fix: `Check the host in base_url / AWS_ENDPOINT_URL*; a TLS-intercepting proxy that signs for the wrong name needs fixing on the proxy side.`
       };
     case "not-tls":
       return {
-        summary: `${host} does not speak TLS (${failure.code}): the URL says https:// but the port answers plain HTTP`,
+        summary: `${host} does not speak TLS (${failure2.code}): the URL says https:// but the port answers plain HTTP`,
         fix: `Use http:// for that port, or the port where ${host} serves HTTPS (check base_url / AWS_ENDPOINT_URL*).`
       };
     case "slow-body":
@@ -8214,7 +8236,7 @@ function explainNetworkFailure(failure, what, host, timeoutSeconds) {
       };
     case "too-large":
       return {
-        summary: `${host} answered (${failure.code}) with a body larger than any ${what} answer (the doctor stopped reading it)`,
+        summary: `${host} answered (${failure2.code}) with a body larger than any ${what} answer (the doctor stopped reading it)`,
         fix: `Something other than ${what} answered: check the endpoint (base_url / AWS_ENDPOINT_URL*) and any proxy on the way.`
       };
     case "proxy-auth":
@@ -8224,16 +8246,16 @@ function explainNetworkFailure(failure, what, host, timeoutSeconds) {
       };
     case "bad-setting":
       return {
-        summary: `${failure.detail ?? "a URL setting is unusable"}: ${what} cannot be reached through it`,
+        summary: `${failure2.detail ?? "a URL setting is unusable"}: ${what} cannot be reached through it`,
         fix: "Fix that setting to a full http:// or https:// URL (or remove it)."
       };
     case "reset":
       return {
-        summary: `The connection to ${host} was reset (${failure.code})`,
+        summary: `The connection to ${host} was reset (${failure2.code})`,
         fix: `A proxy or firewall may be cutting the connection; check HTTPS_PROXY/NO_PROXY and try again.`
       };
     default:
-      return { summary: `The request to ${host} failed${failure.code ? ` (${failure.code})` : ""}`, fix: "Check network access and try again." };
+      return { summary: `The request to ${host} failed${failure2.code ? ` (${failure2.code})` : ""}`, fix: "Check network access and try again." };
   }
 }
 
@@ -8347,7 +8369,7 @@ async function getCallerIdentity(credentials, options) {
   if (problem)
     return settingProblem(problem);
   const { STSClient, GetCallerIdentityCommand } = await __codexBedrockImport("@aws-sdk/client-sts");
-  const client = new STSClient({
+  const client2 = new STSClient({
     ...agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {},
     region: options.region,
     maxAttempts: 1,
@@ -8359,18 +8381,18 @@ async function getCallerIdentity(credentials, options) {
     ...options.endpoint.overridden ? { endpoint: options.endpoint.url } : {}
   });
   const plugin = cappedBodyPlugin();
-  client.middlewareStack.use(plugin);
+  client2.middlewareStack.use(plugin);
   const started = performance.now();
   const abort = new AbortController();
   let timer;
-  const timedOut = new Promise((resolve6) => {
+  const timedOut = new Promise((resolve9) => {
     timer = setTimeout(() => {
       abort.abort();
-      resolve6("timeout");
+      resolve9("timeout");
     }, options.timeoutMs);
   });
   try {
-    const answer = await Promise.race([client.send(new GetCallerIdentityCommand({}), { abortSignal: abort.signal }), timedOut]);
+    const answer = await Promise.race([client2.send(new GetCallerIdentityCommand({}), { abortSignal: abort.signal }), timedOut]);
     if (answer === "timeout") {
       const kind = plugin.seen.status !== null ? "slow-body" : "timeout";
       return explainStsError(new Error("timeout"), credentials, options.endpoint.url, options.timeoutMs, { kind, code: null });
@@ -8396,7 +8418,7 @@ async function getCallerIdentity(credentials, options) {
     return notSts(plugin.seen, options.endpoint.url, credentials, options.timeoutMs) ?? explainStsError(error, credentials, options.endpoint.url, options.timeoutMs);
   } finally {
     clearTimeout(timer);
-    client.destroy();
+    client2.destroy();
   }
 }
 
@@ -8707,8 +8729,273 @@ function analyseBearerKey(rawValue, now, effectiveRegion2) {
 
 // dist/auth/profileKind.js
 init_import_meta_url();
+
+// dist/auth/profileChain.js
+init_import_meta_url();
+
+// dist/resolve/awsConfig.js
+init_import_meta_url();
+var import_node_path2 = require("node:path");
+var WHITESPACE = /^[ \t]+|[ \t]+$/g;
+var trimWs = (text2) => text2.replace(WHITESPACE, "");
+var IDENTIFIER = /^[A-Za-z0-9_\-/.%@:+]+$/;
+function prepareLine(line, commentsNeedWhitespace) {
+  const trimmed = trimWs(line);
+  let previousWhitespace = false;
+  for (let index = 0; index < trimmed.length; index += 1) {
+    const char = trimmed[index];
+    if ((char === "#" || char === ";") && (previousWhitespace || !commentsNeedWhitespace))
+      return trimWs(trimmed.slice(0, index));
+    previousWhitespace = /\s/.test(char);
+  }
+  return trimmed;
+}
+function parseRaw(text2) {
+  const sections = /* @__PURE__ */ new Map();
+  let current = null;
+  let property = null;
+  const lines = text2.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index += 1) {
+    const raw = lines[index];
+    const line = index + 1;
+    if (trimWs(raw) === "" || raw.startsWith("#") || raw.startsWith(";"))
+      continue;
+    if (raw.startsWith("[")) {
+      const prepared2 = prepareLine(raw, false);
+      if (!prepared2.endsWith("]"))
+        return { sections: [...sections.values()], error: { line, message: "Profile definition must end with ']'" } };
+      const title = prepared2.slice(1, -1);
+      current = sections.get(title) ?? { title, line, values: /* @__PURE__ */ new Map() };
+      sections.set(title, current);
+      property = null;
+      continue;
+    }
+    if (!current)
+      return { sections: [...sections.values()], error: { line, message: "Expected a profile definition" } };
+    if (/^[ \t]/.test(raw)) {
+      if (!property)
+        return { sections: [...sections.values()], error: { line, message: "Expected a property definition, found continuation" } };
+      const entry = current.values.get(property);
+      entry.value = `${entry.value}
+${trimWs(raw)}`;
+      continue;
+    }
+    const prepared = prepareLine(raw, true);
+    const equals = prepared.indexOf("=");
+    if (equals < 0)
+      return { sections: [...sections.values()], error: { line, message: "Expected an '=' sign defining a property" } };
+    const key = trimWs(prepared.slice(0, equals)).toLowerCase();
+    if (key === "")
+      return { sections: [...sections.values()], error: { line, message: "Property did not have a name" } };
+    current.values.set(key, { value: trimWs(prepared.slice(equals + 1)), line });
+    property = key;
+  }
+  return { sections: [...sections.values()] };
+}
+function parseAwsIni(read, kind) {
+  const file = { path: read.path, status: read.status, profiles: /* @__PURE__ */ new Map(), ssoSessions: /* @__PURE__ */ new Map(), ignoredSections: [] };
+  if (read.status !== "ok") {
+    if (read.status === "unreadable")
+      file.reason = read.reason;
+    return file;
+  }
+  file.text = read.text;
+  const { sections, error } = parseRaw(read.text);
+  if (error) {
+    file.parseError = error;
+    return file;
+  }
+  const ignore = (section, message2) => file.ignoredSections.push({ line: section.line, message: message2 });
+  const hasPrefixedDefault = kind === "config" && sections.some((s) => /^profile[ \t]+default$/.test(trimWs(s.title)));
+  sections.forEach((section) => {
+    const title = trimWs(section.title);
+    const split = /^(\S+)[ \t]+(.*)$/.exec(title);
+    const prefix = split ? split[1] : null;
+    const name = split ? split[2].trim() : title;
+    if (!IDENTIFIER.test(name))
+      return ignore(section, `[${title}] ignored: "${name}" is not a valid profile name`);
+    let target = null;
+    if (kind === "credentials") {
+      if (prefix !== null)
+        return ignore(section, `[${title}] ignored: profiles in the credentials file are written [NAME], without a prefix`);
+      target = file.profiles;
+    } else if (prefix === null) {
+      if (name !== "default")
+        return ignore(section, `[${title}] ignored: profiles in the config file are written [profile ${name}]`);
+      if (hasPrefixedDefault)
+        return ignore(section, "[default] ignored: [profile default] takes priority (as in Codex)");
+      target = file.profiles;
+    } else if (prefix === "profile")
+      target = file.profiles;
+    else if (prefix === "sso-session")
+      target = file.ssoSessions;
+    else
+      return;
+    const existing = target.get(name) ?? { name, line: section.line, values: /* @__PURE__ */ new Map() };
+    section.values.forEach((entry, key) => existing.values.set(key, entry));
+    target.set(name, existing);
+  });
+  return file;
+}
+function awsSharedFilePaths(env3, homeDir) {
+  const expand = (path) => path === "~" ? homeDir : path.startsWith("~/") ? (0, import_node_path2.join)(homeDir, path.slice(2)) : path;
+  return {
+    config: expand(env3.nonEmpty("AWS_CONFIG_FILE")?.value ?? (0, import_node_path2.join)(homeDir, ".aws", "config")),
+    credentials: expand(env3.nonEmpty("AWS_SHARED_CREDENTIALS_FILE")?.value ?? (0, import_node_path2.join)(homeDir, ".aws", "credentials"))
+  };
+}
+function mergedProfile(config, credentials, profile) {
+  if (config.parseError || credentials.parseError)
+    return null;
+  const sections = [
+    [config.profiles.get(profile), config.path],
+    [credentials.profiles.get(profile), credentials.path]
+  ];
+  if (sections.every(([section]) => section === void 0))
+    return null;
+  const merged = /* @__PURE__ */ new Map();
+  sections.forEach(([section, path]) => section?.values.forEach((entry, key) => merged.set(key, { ...entry, path })));
+  return merged;
+}
+
+// dist/auth/profileChain.js
+var get = (settings, key) => settings.get(key)?.value;
+function staticCreds(profile, settings) {
+  const accessKeyId = get(settings, "aws_access_key_id");
+  const secretAccessKey = get(settings, "aws_secret_access_key");
+  const sessionToken = get(settings, "aws_session_token");
+  if (accessKeyId === void 0 && secretAccessKey === void 0 && sessionToken === void 0) {
+    return { code: "no-credentials", notLoaded: true, profile, message: `profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process, login_session or web identity)` };
+  }
+  if (accessKeyId === void 0)
+    return { code: "invalid", notLoaded: false, profile, message: `profile "${profile}" is missing aws_access_key_id` };
+  if (secretAccessKey === void 0)
+    return { code: "invalid", notLoaded: false, profile, message: `profile "${profile}" is missing aws_secret_access_key` };
+  return { kind: "static", profile, accessKeyId, secretAccessKey, ...sessionToken !== void 0 ? { sessionToken } : {} };
+}
+function ssoSource(profile, settings, config) {
+  const keys = ["sso_account_id", "sso_region", "sso_role_name", "sso_start_url", "sso_session"];
+  if (keys.every((key) => !settings.has(key)))
+    return null;
+  const invalid = (message2) => ({ code: "invalid", notLoaded: false, profile, message: `profile "${profile}": ${message2}` });
+  const session = get(settings, "sso_session") ?? null;
+  let startUrl = get(settings, "sso_start_url");
+  let region = get(settings, "sso_region");
+  if (session !== null) {
+    if (startUrl !== void 0)
+      return invalid("`sso_start_url` can only be specified in the [sso-session] config when a session name is given");
+    if (region !== void 0)
+      return invalid("`sso_region` can only be specified in the [sso-session] config when a session name is given");
+    const section = config.ssoSessions.get(session);
+    if (!section)
+      return invalid(`sso_session = ${session}, but there is no [sso-session ${session}] section in ${config.path}`);
+    startUrl = section.values.get("sso_start_url")?.value;
+    region = section.values.get("sso_region")?.value;
+  }
+  const accountId = get(settings, "sso_account_id");
+  const roleName = get(settings, "sso_role_name");
+  if (accountId !== void 0 && roleName === void 0)
+    return invalid("if `sso_account_id` is set, then `sso_role_name` must also be set");
+  if (roleName !== void 0 && accountId === void 0)
+    return invalid("if `sso_role_name` is set, then `sso_account_id` must also be set");
+  if (region === void 0)
+    return invalid("missing `sso_region`");
+  if (startUrl === void 0)
+    return invalid("missing `sso_start_url`");
+  if (accountId === void 0 || roleName === void 0)
+    return { ...invalid("an SSO profile needs sso_account_id and sso_role_name to give credentials"), notLoaded: true };
+  return { kind: "sso", profile, session, startUrl, region, accountId, roleName };
+}
+function baseSource(profile, settings, config) {
+  const source = get(settings, "credential_source");
+  if (source !== void 0)
+    return { kind: "named-source", profile, source };
+  const tokenFile = get(settings, "web_identity_token_file");
+  const roleArn = get(settings, "role_arn");
+  if (tokenFile !== void 0) {
+    if (roleArn === void 0)
+      return { code: "invalid", notLoaded: false, profile, message: `profile "${profile}": \`web_identity_token_file\` was specified but \`role_arn\` was missing` };
+    const sessionName = get(settings, "role_session_name");
+    return { kind: "web-identity", profile, roleArn, tokenFile, ...sessionName !== void 0 ? { sessionName } : {} };
+  }
+  const sso = ssoSource(profile, settings, config);
+  if (sso)
+    return sso;
+  const loginSession = get(settings, "login_session");
+  if (loginSession !== void 0)
+    return { kind: "aws-login", profile, loginSession };
+  const command2 = get(settings, "credential_process");
+  if (command2 !== void 0)
+    return { kind: "process", profile, command: command2 };
+  return staticCreds(profile, settings);
+}
+var isError = (value) => "code" in value;
+function resolveProfileChain(config, credentials, selected) {
+  const fail = (error) => ({ ok: false, error });
+  const broken = [config, credentials].find((file) => file.parseError);
+  if (broken) {
+    return fail({ code: "parse", notLoaded: false, profile: selected, message: `${broken.path} line ${broken.parseError.line} cannot be parsed (${broken.parseError.message}), so no profile can be loaded` });
+  }
+  const visited = [];
+  const roles = [];
+  let name = selected;
+  for (; ; ) {
+    const settings = mergedProfile(config, credentials, name);
+    if (!settings) {
+      if (visited.length === 0) {
+        if (name === "default")
+          return fail({ code: "no-profiles", notLoaded: true, profile: name, message: "there is no default profile" });
+        return fail({ code: "missing-profile", notLoaded: true, profile: name, message: `AWS profile "${name}" does not exist in ${config.path} or ${credentials.path}` });
+      }
+      return fail({
+        code: "missing-source-profile",
+        notLoaded: true,
+        profile: visited[visited.length - 1],
+        message: `profile "${visited[visited.length - 1]}" names source_profile = ${name}, but profile "${name}" does not exist in ${config.path} or ${credentials.path}`
+      });
+    }
+    if (visited.includes(name))
+      return fail({ code: "loop", notLoaded: false, profile: name, message: `profiles form a loop: ${[...visited, name].join(" -> ")}` });
+    visited.push(name);
+    if (visited.length > 1) {
+      const keys = staticCreds(name, settings);
+      if (!isError(keys))
+        return { ok: true, chain: { base: keys, roles: roles.reverse() } };
+    }
+    const roleArn = get(settings, "role_arn");
+    if (roleArn === void 0 || settings.has("web_identity_token_file")) {
+      const base = baseSource(name, settings, config);
+      if (!isError(base))
+        return { ok: true, chain: { base, roles: roles.reverse() } };
+      if (visited.length === 1)
+        return fail(base);
+      return fail({ ...base, code: base.code === "no-credentials" ? "invalid" : base.code, notLoaded: false, message: `could not load source profile "${name}": ${base.message}` });
+    }
+    const sourceProfile = get(settings, "source_profile");
+    const credentialSource = get(settings, "credential_source");
+    if (sourceProfile !== void 0 && credentialSource !== void 0) {
+      return fail({ code: "invalid", notLoaded: false, profile: name, message: `profile "${name}" contains both source_profile and credential_source; only one may be set` });
+    }
+    if (sourceProfile === void 0 && credentialSource === void 0) {
+      return fail({ code: "invalid", notLoaded: false, profile: name, message: `profile "${name}" has role_arn but neither source_profile nor credential_source` });
+    }
+    const externalId = get(settings, "external_id");
+    const sessionName = get(settings, "role_session_name");
+    roles.push({ profile: name, roleArn, ...externalId !== void 0 ? { externalId } : {}, ...sessionName !== void 0 ? { sessionName } : {} });
+    if (sourceProfile === void 0 || sourceProfile === name) {
+      const base = baseSource(name, settings, config);
+      if (isError(base))
+        return fail(base);
+      return { ok: true, chain: { base, roles: roles.reverse() } };
+    }
+    name = sourceProfile;
+  }
+}
+
+// dist/auth/profileKind.js
 var IAM_SOURCE_LABELS = {
   "codex-login": "AWS access keys stored in $CODEX_HOME/auth.json",
+  "credential-export": "model_providers.amazon-bedrock.aws.credential_export",
   "env-keys": "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
   "profile-keys": "static keys in a shared config/credentials profile",
   "assume-role": "an assumed role (role_arn)",
@@ -8720,56 +9007,99 @@ var IAM_SOURCE_LABELS = {
   "instance-metadata": "EC2 instance metadata (IMDS)",
   unknown: "the AWS credential chain"
 };
-function profileSettings(setup, profile) {
-  const sections = [setup.awsConfig.profiles.get(profile), setup.awsCredentials.profiles.get(profile)].filter((section) => section !== void 0);
-  if (sections.length === 0)
-    return null;
-  const merged = /* @__PURE__ */ new Map();
-  sections.forEach((section) => section.values.forEach((entry, key) => merged.set(key, entry.value)));
-  return merged;
-}
-function profileKind(settings) {
-  if (settings.has("role_arn"))
-    return "assume-role";
-  if (settings.has("aws_access_key_id") && settings.has("aws_secret_access_key"))
-    return "profile-keys";
-  if (settings.has("web_identity_token_file"))
-    return "web-identity";
-  if (settings.has("credential_process"))
-    return "process";
-  if (settings.has("sso_session") || settings.has("sso_start_url"))
-    return "sso";
-  if (settings.has("login_session"))
-    return "aws-login";
-  return null;
+var BASE_SOURCE_KIND = {
+  static: "profile-keys",
+  process: "process",
+  "web-identity": "web-identity",
+  sso: "sso",
+  "aws-login": "aws-login",
+  "named-source": "unknown"
+};
+function profileSourceKind(setup, profile) {
+  const resolved = resolveProfileChain(setup.awsConfig, setup.awsCredentials, profile);
+  if (!resolved.ok)
+    return { ok: false, error: resolved.error };
+  const { base, roles } = resolved.chain;
+  if (roles.length > 0)
+    return { ok: true, kind: "assume-role" };
+  return { ok: true, kind: BASE_SOURCE_KIND[base.kind] };
 }
 function existingProfiles(setup) {
   return [.../* @__PURE__ */ new Set([...setup.awsConfig.profiles.keys(), ...setup.awsCredentials.profiles.keys()])].sort();
 }
-function kindFromSdkSource(source) {
-  const has = (...ids) => ids.some((id) => source !== void 0 && id in source);
-  if (has("CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN", "CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN", "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID"))
-    return "web-identity";
-  if (has("CREDENTIALS_PROFILE_SOURCE_PROFILE", "CREDENTIALS_STS_ASSUME_ROLE"))
-    return "assume-role";
-  if (has("CREDENTIALS_SSO", "CREDENTIALS_SSO_LEGACY", "CREDENTIALS_PROFILE_SSO", "CREDENTIALS_PROFILE_SSO_LEGACY"))
-    return "sso";
-  if (has("CREDENTIALS_LOGIN", "CREDENTIALS_PROFILE_LOGIN"))
-    return "aws-login";
-  if (has("CREDENTIALS_PROCESS", "CREDENTIALS_PROFILE_PROCESS"))
-    return "process";
-  if (has("CREDENTIALS_HTTP"))
-    return "container";
-  if (has("CREDENTIALS_IMDS"))
-    return "instance-metadata";
-  if (has("CREDENTIALS_ENV_VARS"))
-    return "env-keys";
-  if (has("CREDENTIALS_PROFILE"))
-    return "profile-keys";
-  return source === void 0 || Object.keys(source).length === 0 ? "instance-metadata" : "unknown";
-}
 function unreadableAwsFiles(setup) {
   return [setup.awsConfig, setup.awsCredentials].filter((file) => file.status === "unreadable").map((file) => `${file.path} cannot be read (${file.reason ?? "unreadable"})`);
+}
+
+// dist/auth/ssoToken.js
+init_import_meta_url();
+var import_node_path3 = require("node:path");
+var SSO_REFRESH_BUFFER_MS = 5 * 60 * 1e3;
+function ssoCachePath(homeDir, identifier) {
+  const { createHash } = process.getBuiltinModule("node:crypto");
+  return (0, import_node_path3.join)(homeDir, ".aws", "sso", "cache", `${createHash("sha1").update(identifier).digest("hex")}.json`);
+}
+function parseCachedToken(read) {
+  if (read.status === "missing")
+    return { ok: false, missing: true, reason: `there is no cached SSO token (${read.path})` };
+  if (read.status === "unreadable")
+    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} cannot be read (${read.reason})` };
+  let parsed;
+  try {
+    parsed = JSON.parse(read.text);
+  } catch {
+    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} is not valid JSON` };
+  }
+  if (typeof parsed !== "object" || parsed === null)
+    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} is not a JSON object` };
+  const fields = new Map(Object.entries(parsed).map(([key, value]) => [key.toLowerCase(), value]));
+  const text2 = (key) => typeof fields.get(key) === "string" ? fields.get(key) : void 0;
+  const date = (key) => {
+    const value = text2(key);
+    const parsedDate = value === void 0 ? void 0 : new Date(value);
+    return parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : void 0;
+  };
+  const accessToken = text2("accesstoken");
+  const expiresAt = date("expiresat");
+  if (!accessToken)
+    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} has no accessToken` };
+  if (!expiresAt)
+    return { ok: false, missing: false, reason: `the SSO token cache ${read.path} has no valid expiresAt` };
+  const optional = { clientId: text2("clientid"), clientSecret: text2("clientsecret"), refreshToken: text2("refreshtoken"), registrationExpiresAt: date("registrationexpiresat") };
+  return { ok: true, token: { accessToken, expiresAt, ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== void 0)) } };
+}
+function decideTokenUse(token, now) {
+  const expired = token.expiresAt.getTime() <= now.getTime();
+  const expiresSoon = token.expiresAt.getTime() - SSO_REFRESH_BUFFER_MS <= now.getTime();
+  const registrationExpired = token.registrationExpiresAt ? token.registrationExpiresAt.getTime() <= now.getTime() : true;
+  const refreshable = Boolean(token.clientId && token.clientSecret && token.refreshToken && token.registrationExpiresAt) && !registrationExpired;
+  if (expired && !refreshable)
+    return { action: "expired" };
+  if (expiresSoon && refreshable)
+    return { action: "refresh" };
+  return { action: "use" };
+}
+function readSsoCacheFor(chain, homeDir, readFile) {
+  if (!chain.ok || chain.chain.base.kind !== "sso")
+    return null;
+  const base = chain.chain.base;
+  return { profile: base.profile, legacy: base.session === null, read: readFile(ssoCachePath(homeDir, base.session ?? base.startUrl)) };
+}
+function judgeSsoCache(cache, now) {
+  const parsed = parseCachedToken(cache.read);
+  if (!parsed.ok)
+    return { ok: false, sentence: parsed.reason };
+  const { token } = parsed;
+  const until = token.expiresAt.toISOString();
+  if (cache.legacy) {
+    return token.expiresAt.getTime() > now.getTime() ? { ok: true, sentence: `the cached SSO token is valid until ${until}` } : { ok: false, sentence: `the cached SSO token expired at ${until}; a legacy SSO profile cannot refresh it` };
+  }
+  const decision = decideTokenUse(token, now);
+  if (decision.action === "expired")
+    return { ok: false, sentence: `the cached SSO token expired at ${until} and cannot be refreshed` };
+  if (decision.action === "refresh")
+    return { ok: true, sentence: `the cached SSO token ${token.expiresAt.getTime() <= now.getTime() ? "expired" : "expires"} at ${until}; Codex refreshes it with the refresh token when it starts` };
+  return { ok: true, sentence: `the cached SSO token is valid until ${until}` };
 }
 
 // dist/checks/authToken.js
@@ -8846,7 +9176,7 @@ function bearerOutcome(setup, analysis, now) {
     facts
   };
 }
-function offlineIamOutcome(setup) {
+function offlineIamOutcome(setup, context) {
   const plan = setup.auth;
   const notes = precedenceNotes(setup);
   if (plan.source === "env-keys") {
@@ -8870,30 +9200,49 @@ function offlineIamOutcome(setup) {
       facts: { authMode: "iam", credentialSource: "env-keys", accessKeyId: accessKeyHint(akid) }
     };
   }
+  if (plan.source === "credential-export") {
+    return plan.credentialExport ? { status: "pass", code: "auth.credential-export", summary: `Codex will sign with the credentials printed by \`${plan.credentialExport.command}\` (aws.credential_export, ${describeOrigin(plan.origin)}; not run: --offline)`, details: notes, facts: { authMode: "iam", credentialSource: "credential-export" } } : { status: "fail", code: "auth.credential-export-invalid", summary: `aws.credential_export at ${describeOrigin(plan.origin)} cannot be used: ${plan.commandProblem}; Codex does not fall back to other credentials`, details: notes, remediation: 'Write it as credential_export = { command = "/path/to/program", args = [...] } under [model_providers.amazon-bedrock.aws].', docs: DOCS2 };
+  }
   const profile = plan.awsProfile?.value ?? "default";
-  const settings = profileSettings(setup, profile);
-  if (!settings) {
-    const existing = existingProfiles(setup);
+  const resolved = profileSourceKind(setup, profile);
+  if (!resolved.ok) {
+    const { error } = resolved;
     const named = plan.awsProfile !== void 0;
+    if (error.code === "no-profiles" || error.notLoaded && !named && error.code !== "missing-source-profile") {
+      return {
+        status: "warn",
+        code: "auth.no-credentials",
+        summary: "No Bedrock API key, no AWS access keys and no default profile: only web identity, container or instance credentials could work (not probed: --offline)",
+        details: notes,
+        remediation: "Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).",
+        docs: DOCS2
+      };
+    }
+    const existing = existingProfiles(setup);
     return {
-      status: named ? "fail" : "warn",
-      code: named ? "auth.profile-not-found" : "auth.no-credentials",
-      summary: named ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}` : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
+      status: "fail",
+      code: error.code === "missing-profile" ? "auth.profile-not-found" : "auth.profile-without-credentials",
+      summary: error.code === "missing-profile" ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}` : `AWS profile "${profile}" cannot give credentials: ${error.message}`,
       details: notes,
-      remediation: named ? existing.length > 0 ? `Use one of: ${existing.join(", ")}` : `Create it: aws configure --profile ${profile}` : "Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).",
+      remediation: error.code === "missing-profile" ? existing.length > 0 ? `Use one of: ${existing.join(", ")}` : `Create it: aws configure --profile ${profile}` : error.code === "no-credentials" ? `Add credentials to it: aws configure --profile ${profile}` : "Fix the AWS config file as the message says.",
       docs: DOCS2
     };
   }
-  const kind = profileKind(settings);
-  if (!kind) {
-    return {
-      status: "fail",
-      code: "auth.profile-without-credentials",
-      summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
-      details: notes,
-      remediation: `Add credentials to it: aws configure --profile ${profile}`,
-      docs: DOCS2
-    };
+  const kind = resolved.kind;
+  if (kind === "sso" && setup.ssoCache) {
+    const judged = judgeSsoCache(setup.ssoCache, context.now());
+    if (!judged.ok) {
+      return {
+        status: "fail",
+        code: "auth.sso-session",
+        summary: `The IAM Identity Center (SSO) session of AWS profile "${profile}" is missing or expired: ${judged.sentence}`,
+        details: notes,
+        remediation: `Run: aws sso login --profile ${profile}`,
+        docs: DOCS2,
+        facts: { authMode: "iam", credentialSource: kind, profile }
+      };
+    }
+    notes.push(`${judged.sentence} (${setup.ssoCache.read.path})`);
   }
   return {
     status: "pass",
@@ -8926,15 +9275,17 @@ async function onlineIamOutcome(context) {
     credentialSource: creds.source,
     profile: creds.profile,
     accessKeyId: key,
-    temporary: Boolean(creds.sessionToken),
+    // The key id says what a key is: an AKIA key with a leftover AWS_SESSION_TOKEN is still a long-term key.
+    temporary: creds.accessKeyId.startsWith("ASIA"),
     expiresAt: creds.expiration?.toISOString() ?? null
   };
+  notes.push(...creds.notes ?? []);
   const left2 = creds.expiration ? creds.expiration.getTime() - context.now().getTime() : null;
   if (left2 !== null && left2 <= 0) {
     return {
       status: "fail",
       code: "auth.iam-expired",
-      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration)} (${formatDuration(left2)} ago)`,
+      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration)} (${formatDuration(left2)} ago); Codex still signs with them and AWS rejects the requests`,
       details: notes,
       remediation: creds.source === "sso" ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ""}` : "Refresh the credentials (re-run what produced them).",
       docs: creds.source === "sso" ? SSO_DOCS : DOCS2,
@@ -8953,27 +9304,61 @@ async function onlineIamOutcome(context) {
       facts
     };
   }
+  if (creds.sessionToken && !facts.temporary && creds.accessKeyId.startsWith("AKIA")) {
+    return {
+      status: "warn",
+      code: "auth.leftover-session-token",
+      summary: `Codex will sign with long-term access key ${key} from ${via}, and also send the session token that is set with it; AWS rejects a long-term key with a session token`,
+      details: notes,
+      remediation: "Unset the leftover AWS_SESSION_TOKEN (it belongs to other, temporary keys), or set the matching temporary keys.",
+      docs: DOCS2,
+      facts
+    };
+  }
   return {
     status: "pass",
     code: "auth.iam-ok",
-    summary: `Codex will sign with ${creds.sessionToken ? "temporary" : "long-term"} access key ${key} from ${via}${expiry}`,
+    summary: `Codex will sign with ${facts.temporary ? "temporary" : "long-term"} access key ${key} from ${via}${expiry}`,
     details: notes,
     facts
   };
 }
-async function decide(context) {
+function asCommandOutput(analysis) {
+  const printed = "the token printed by the auth command";
+  const message2 = (text2) => text2.replace(/^AWS_BEARER_TOKEN_BEDROCK/, "The token printed by the auth command").replaceAll("AWS_BEARER_TOKEN_BEDROCK", printed);
+  const fix = (text2) => /quotes|whitespace|single line|variable/i.test(text2) ? "Make the auth command print just the Bedrock API key on stdout (no quotes, labels or extra lines); Codex trims surrounding whitespace and sends the rest as is." : text2.replaceAll("set AWS_BEARER_TOKEN_BEDROCK to it", "make the auth command print it").replaceAll("AWS_BEARER_TOKEN_BEDROCK", printed);
+  return { ...analysis, findings: analysis.findings.map((finding) => ({ ...finding, message: message2(finding.message), ...finding.fix ? { fix: fix(finding.fix) } : {} })) };
+}
+async function commandOutcome(context) {
   const { setup } = context;
-  if (setup.auth.mode === "command") {
+  const where = describeOrigin(setup.auth.origin);
+  const notes = precedenceNotes(setup);
+  const noAuth = "Codex then sends its requests without any authorization and does not fall back to AWS_BEARER_TOKEN_BEDROCK or IAM credentials";
+  if (!setup.auth.authCommand) {
+    return { status: "fail", code: "auth.command-invalid", summary: `The auth command at ${where} cannot be used: ${setup.auth.commandProblem}`, details: notes, remediation: 'Write it as [model_providers.amazon-bedrock.auth] with command = "/path/to/program" and, if needed, args = [...] and timeout_ms = 5000.', docs: DOCS2, facts: { authMode: "command" } };
+  }
+  if (context.options.offline) {
+    return { status: "pass", code: "auth.command", summary: `Codex will run the auth command at ${where} and send what it prints as a bearer token (not run: --offline)`, details: notes, facts: { authMode: "command" } };
+  }
+  const result = await context.services.authCommandToken();
+  if (!result.ok) {
     return {
-      status: "warn",
-      code: "auth.command",
-      summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
-      details: precedenceNotes(setup),
-      remediation: "Run the configured command by hand and check that it prints a valid Bedrock API key.",
+      status: "fail",
+      code: "auth.command-failed",
+      summary: `The auth command at ${where} gave no token: ${result.reason}; ${noAuth}`,
+      details: notes,
+      remediation: "Run the command by hand until it prints a Bedrock API key and exits 0 within timeout_ms (default 5000 ms); raise timeout_ms if it is slow.",
       docs: DOCS2,
       facts: { authMode: "command" }
     };
   }
+  const outcome = bearerOutcome(setup, asCommandOutput(analyseBearerKey(result.value, context.now(), effectiveRegion(setup))), context.now());
+  return { ...outcome, summary: `${outcome.summary}; printed by the auth command \`${result.ranFor}\``, facts: { ...outcome.facts, authMode: "command" } };
+}
+async function decide(context) {
+  const { setup } = context;
+  if (setup.auth.mode === "command")
+    return commandOutcome(context);
   if (setup.auth.mode === "bearer") {
     return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey.value, context.now(), effectiveRegion(setup)), context.now());
   }
@@ -8988,7 +9373,7 @@ async function decide(context) {
       docs: DOCS2
     };
   }
-  return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+  return context.options.offline ? offlineIamOutcome(setup, context) : onlineIamOutcome(context);
 }
 var authToken = {
   id: "auth.token",
@@ -9034,7 +9419,7 @@ async function signedHeaders(url, method, body2, auth) {
     applyChecksum: false
   });
   const query = Object.fromEntries(url.searchParams.entries());
-  const request = new HttpRequest({
+  const request2 = new HttpRequest({
     protocol: url.protocol,
     hostname: url.hostname,
     ...url.port ? { port: Number(url.port) } : {},
@@ -9044,7 +9429,7 @@ async function signedHeaders(url, method, body2, auth) {
     headers: Object.fromEntries(Object.entries(headers).filter(([name]) => SIGNABLE(name))),
     ...body2 ? { body: body2 } : {}
   });
-  const signed = await signer.sign(request);
+  const signed = await signer.sign(request2);
   return signed.headers;
 }
 var MAX_BODY_BYTES = 1024 * 1024;
@@ -9060,9 +9445,10 @@ async function mantleRequest(input) {
   if (problem)
     return { ok: false, failure: { kind: "bad-setting", code: null, detail: problem }, latencyMs: 0, proxy: null };
   const headers = await signedHeaders(url, input.method, body2, input.auth);
+  const ca = url.protocol === "https:" ? await extraTrustedCertificates(input.env) : null;
   const transport = url.protocol === "https:" ? await __codexBedrockImport("node:https") : await __codexBedrockImport("node:http");
   const { checkServerIdentity } = await __codexBedrockImport("node:tls");
-  return new Promise((resolve6) => {
+  return new Promise((resolve9) => {
     let phase = "connect";
     let settled = false;
     const finish = (result) => {
@@ -9070,14 +9456,15 @@ async function mantleRequest(input) {
         return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
-      resolve6(result);
+      request2.destroy();
+      resolve9(result);
     };
-    const failed = (failure) => finish({ ok: false, failure, latencyMs: elapsed(), proxy });
-    const request = transport.request(url, {
+    const failed = (failure2) => finish({ ok: false, failure: failure2, latencyMs: elapsed(), proxy });
+    const request2 = transport.request(url, {
       method: input.method,
       headers: { ...headers, ...body2 ? { "content-length": String(Buffer.byteLength(body2)) } : {} },
       agent,
+      ...ca ? { ca } : {},
       // Through a CONNECT tunnel the agent does not pass the target host on (it cannot be an SNI name when
       // it is an IP), so verify the certificate against the URL's host explicitly.
       checkServerIdentity: (_host, certificate) => checkServerIdentity(url.hostname, certificate)
@@ -9097,7 +9484,7 @@ async function mantleRequest(input) {
       response.on("end", () => finish({ ok: true, status, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), latencyMs: elapsed(), proxy }));
       response.on("error", (error) => failed(classifyNetworkError(error)));
     });
-    request.on("socket", () => phase = phase === "connect" ? "headers" : phase);
+    request2.on("socket", () => phase = phase === "connect" ? "headers" : phase);
     const timer = setTimeout(() => {
       if (phase === "body")
         return failed({ kind: "slow-body", code: null, answeredBy: "server" });
@@ -9105,8 +9492,8 @@ async function mantleRequest(input) {
         return failed({ kind: "timeout", code: "CONNECT", answeredBy: "proxy" });
       failed({ kind: "timeout", code: null });
     }, input.timeoutMs);
-    request.on("error", (error) => failed(classifyNetworkError(error)));
-    request.end(body2 || void 0);
+    request2.on("error", (error) => failed(classifyNetworkError(error)));
+    request2.end(body2 || void 0);
   });
 }
 function responsesProbeBody(model) {
@@ -9145,12 +9532,16 @@ function describeSkew(skewMs) {
   return `this machine's clock is ${formatDuration(skewMs)} ${skewMs > 0 ? "ahead of" : "behind"} the server's`;
 }
 function iamAction(setup) {
-  return setup.auth.mode === "bearer" ? "bedrock-mantle:CallWithBearerToken and bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess) for the IAM identity the key belongs to" : "bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess)";
+  return setup.auth.mode !== "iam" ? "bedrock-mantle:CallWithBearerToken and bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess) for the IAM identity the key belongs to" : "bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess)";
 }
 async function authFor(context, region) {
   const { setup } = context;
   if (setup.auth.mode === "bearer")
     return { kind: "bearer", key: codexTrim(setup.auth.bearerKey.value) };
+  if (setup.auth.mode === "command") {
+    const token = await context.services.authCommandToken();
+    return token.ok ? { kind: "bearer", key: token.value } : { skip: "the auth command gave no token (see auth.token)" };
+  }
   const resolution = await context.services.iamCredentials();
   if (!resolution.ok)
     return { skip: "no IAM credentials to sign with (see auth.token)" };
@@ -9202,7 +9593,7 @@ async function diagnose(context, response, base, auth, region) {
     if (/signature|credential should be scoped|does not match/i.test(error.message)) {
       return fail("signature-mismatch", `Mantle rejected the SigV4 signature (HTTP ${response.status})${skewNote}`, skewed ? "Sync this machine\u2019s clock." : "Check that the secret access key belongs to the access key id, and that nothing rewrites the request (a proxy) on the way.");
     }
-    return fail("credential-rejected", `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === "bearer" ? "the Bedrock API key is invalid, revoked, expired or from another region" : "the IAM credentials were not accepted"}${skewNote}`, setup.auth.mode === "bearer" ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : "Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.");
+    return fail("credential-rejected", `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode !== "iam" ? "the Bedrock API key is invalid, revoked, expired or from another region" : "the IAM credentials were not accepted"}${skewNote}`, setup.auth.mode === "command" ? "Check what the auth command prints: it must be a Bedrock API key for this region." : setup.auth.mode === "bearer" ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : "Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.");
   }
   if (response.status === 404) {
     details.push(retryNote(setup, "a 404", setup.codex.rules.behaviour.retries404));
@@ -9272,10 +9663,6 @@ var bedrockResponses = {
   network: true,
   async run(context) {
     const { setup } = context;
-    if (setup.auth.mode === "command") {
-      const reason = "Codex takes its credential from the configured auth command, which the doctor does not run";
-      return { status: "skip", code: "bedrock.auth-command", summary: `Skipped: ${reason}`, skipReason: reason };
-    }
     const base = setup.endpoint?.value;
     const region = typeof setup.region.effective?.value === "string" ? setup.region.effective.value : null;
     if (!base || !region) {
@@ -9408,6 +9795,241 @@ var codexVersion = {
 
 // dist/checks/configProvider.js
 init_import_meta_url();
+
+// dist/resolve/auth.js
+init_import_meta_url();
+var import_node_path4 = require("node:path");
+var DEFAULT_AUTH_COMMAND_TIMEOUT_MS = 5e3;
+function readConfiguredCommand(sourced, withTimeout) {
+  const value = sourced.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { problem: "it must be a table with a `command` key" };
+  const table = value;
+  const command2 = table["command"];
+  if (typeof command2 !== "string" || command2.trim() === "")
+    return { problem: "it has no `command` string" };
+  const args = table["args"] ?? [];
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === "string"))
+    return { problem: "`args` must be a list of strings" };
+  const timeout = table["timeout_ms"];
+  if (withTimeout && timeout !== void 0 && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout > 0))
+    return { problem: "`timeout_ms` must be a positive whole number of milliseconds" };
+  const configDir = sourced.origin.kind === "config" ? (0, import_node_path4.dirname)(sourced.origin.path) : null;
+  const cwdValue = typeof table["cwd"] === "string" ? table["cwd"] : null;
+  const cwd = cwdValue !== null ? (0, import_node_path4.isAbsolute)(cwdValue) || !configDir ? cwdValue : (0, import_node_path4.join)(configDir, cwdValue) : configDir;
+  return { command: command2, args, timeoutMs: withTimeout ? typeof timeout === "number" ? timeout : DEFAULT_AUTH_COMMAND_TIMEOUT_MS : null, cwd };
+}
+var BEDROCK_AUTH_MODES = ["bedrockApiKey", "bedrockAccessKeys"];
+var KNOWN_AUTH_MODES = ["apikey", "chatgpt", "chatgptAuthTokens", ...BEDROCK_AUTH_MODES];
+var text = (value) => typeof value === "string" && value.trim() !== "" ? value : void 0;
+function readStoredLogin(read) {
+  const login = { path: read.path, read };
+  if (read.status === "missing")
+    return login;
+  if (read.status === "unreadable")
+    return { ...login, problem: read.reason };
+  let parsed;
+  try {
+    parsed = JSON.parse(read.text);
+  } catch {
+    return { ...login, problem: "it is not valid JSON, so Codex ignores it" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { ...login, problem: "it is not a JSON object, so Codex ignores it" };
+  const record = parsed;
+  const mode = record["auth_mode"];
+  if (mode !== void 0 && mode !== null && (typeof mode !== "string" || !KNOWN_AUTH_MODES.includes(mode))) {
+    return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
+  }
+  if (typeof mode === "string" && !BEDROCK_AUTH_MODES.includes(mode))
+    return { ...login, authMode: mode };
+  const apiKey = record["bedrock_api_key"];
+  const keys = record["bedrock_access_keys"];
+  const key = text(apiKey?.["api_key"]);
+  const accessKeyId = text(keys?.["access_key_id"]);
+  const secretAccessKey = text(keys?.["secret_access_key"]);
+  const sessionToken = text(keys?.["session_token"]);
+  const region = text(apiKey?.["region"]);
+  return {
+    ...login,
+    ...typeof mode === "string" ? { authMode: mode } : {},
+    ...key ? { bedrockKey: key, ...region ? { bedrockKeyRegion: region.trim() } : {} } : {},
+    ...accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...sessionToken ? { sessionToken } : {} } } : {}
+  };
+}
+function planAuth(input) {
+  const { env: env3 } = input;
+  const credentialExportUsed = input.credentialExportUsed ?? true;
+  const bearerVar = env3.sourced("AWS_BEARER_TOKEN_BEDROCK");
+  const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== "" ? bearerVar : void 0;
+  const emptyBearer = bearerVar && !bearerEnv ? bearerVar.origin : void 0;
+  const accessKey = env3.nonEmpty("AWS_ACCESS_KEY_ID");
+  const secretKey = env3.nonEmpty("AWS_SECRET_ACCESS_KEY");
+  const envKeys = accessKey && secretKey ? accessKey : void 0;
+  const awsProfileEnv = env3.nonEmpty("AWS_PROFILE");
+  const loginOrigin = { kind: "auth-json", path: input.storedLogin.path };
+  const extra = emptyBearer ? { emptyBearerIgnored: emptyBearer } : {};
+  const present = [
+    { what: `the Bedrock API key stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.bedrockKey) },
+    { what: `the AWS access keys stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.accessKeys) },
+    { what: "AWS_BEARER_TOKEN_BEDROCK", present: Boolean(bearerEnv) },
+    { what: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY", present: Boolean(envKeys) }
+  ];
+  const ignoredExcept = (winner, why) => [
+    ...present.filter((p) => p.present && p.what !== winner).map((p) => ({ what: p.what, why })),
+    // A profile selected by AWS_PROFILE is IAM credentials too, passed over by anything that wins before the chain.
+    ...awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why }] : []
+  ];
+  if (input.authCommand) {
+    const command2 = readConfiguredCommand(input.authCommand, true);
+    return {
+      mode: "command",
+      source: "auth-command",
+      description: `the auth command configured at model_providers.amazon-bedrock.auth`,
+      origin: input.authCommand.origin,
+      ..."problem" in command2 ? { commandProblem: command2.problem } : { authCommand: command2 },
+      ignored: ignoredExcept("", "a configured auth command takes precedence over every other credential, and Codex never falls back from it"),
+      ...extra
+    };
+  }
+  const profileBeatsBearer = input.profileBeatsBearer ?? true;
+  const configProfilePlan = () => {
+    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== "string")
+      return void 0;
+    const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
+    return {
+      mode: "iam",
+      source: "aws-profile-config",
+      description: `AWS profile "${profile.value}" (model_providers.amazon-bedrock.aws.profile)`,
+      origin: profile.origin,
+      awsProfile: profile,
+      ignored: ignoredExcept("", `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
+      ...extra
+    };
+  };
+  if (profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan)
+      return plan;
+  }
+  if (input.credentialExport && credentialExportUsed) {
+    const command2 = readConfiguredCommand(input.credentialExport, false);
+    return {
+      mode: "iam",
+      source: "credential-export",
+      description: "the credentials printed by model_providers.amazon-bedrock.aws.credential_export",
+      origin: input.credentialExport.origin,
+      ..."problem" in command2 ? { commandProblem: command2.problem } : { credentialExport: command2 },
+      ignored: ignoredExcept("", "aws.credential_export takes precedence over stored, bearer and environment credentials, and Codex never falls back from it"),
+      ...extra
+    };
+  }
+  if (input.storedLogin.bedrockKey) {
+    const winner = present[0].what;
+    return {
+      mode: "bearer",
+      source: "codex-login",
+      description: `the Bedrock API key stored in auth.json`,
+      origin: loginOrigin,
+      bearerKey: { value: input.storedLogin.bedrockKey, origin: loginOrigin },
+      ignored: ignoredExcept(winner, "a Bedrock API key stored in auth.json takes precedence"),
+      ...extra
+    };
+  }
+  const storedKeysPlan = () => {
+    if (!input.storedLogin.accessKeys)
+      return void 0;
+    const winner = present[1].what;
+    return {
+      mode: "iam",
+      source: "codex-login-keys",
+      description: "the AWS access keys stored in auth.json",
+      origin: loginOrigin,
+      ignored: ignoredExcept(winner, "AWS access keys stored in auth.json take precedence"),
+      ...extra
+    };
+  };
+  const storedKeysBeatBearer = input.storedAccessKeysBeatBearer ?? true;
+  if (storedKeysBeatBearer || !bearerEnv) {
+    const plan = storedKeysPlan();
+    if (plan)
+      return plan;
+  }
+  if (bearerEnv) {
+    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === "string";
+    return {
+      mode: "bearer",
+      source: "bearer-env",
+      description: "the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK",
+      origin: bearerEnv.origin,
+      bearerKey: bearerEnv,
+      ignored: [
+        ...ignoredExcept("AWS_BEARER_TOKEN_BEDROCK", "AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials"),
+        ...profileLoses ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile.value)}"`, why: "this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)" }] : []
+      ].map((item) => !storedKeysBeatBearer && item.what === present[1].what ? { ...item, why: "this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over access keys stored in auth.json (0.150.0 and later use the stored keys)" } : item),
+      ...extra
+    };
+  }
+  if (!profileBeatsBearer) {
+    const plan = configProfilePlan();
+    if (plan)
+      return plan;
+  }
+  if (envKeys) {
+    const ignored = awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why: "Codex uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before any profile" }] : [];
+    return {
+      mode: "iam",
+      source: "env-keys",
+      description: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
+      origin: envKeys.origin,
+      ignored,
+      ...extra
+    };
+  }
+  return {
+    mode: "iam",
+    source: "sdk-chain",
+    description: awsProfileEnv ? `the AWS credential chain with profile "${awsProfileEnv.value}"` : "the AWS default credential chain",
+    origin: awsProfileEnv?.origin ?? { kind: "default", note: "AWS SDK default credential chain" },
+    ...awsProfileEnv ? { awsProfile: awsProfileEnv } : {},
+    ignored: [],
+    ...extra
+  };
+}
+function authConfigRefusal(lookup, knows = { auth: true, credentialExport: true, authRefresh: true }) {
+  const where = (sourced) => describeOrigin(sourced.origin);
+  const auth = lookup(["auth"]);
+  const aws = lookup(["aws"]);
+  if (knows.auth && auth && aws) {
+    return {
+      code: "config.auth-with-aws",
+      summary: `an auth command (${where(lookup(["auth", "command"]) ?? auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
+      codexSays: "model_providers.amazon-bedrock: provider aws cannot be combined with auth",
+      remediation: "Keep either the auth command or the aws table under model_providers.amazon-bedrock (remove the other, empty headers included); with an auth command, set the region through AWS_REGION."
+    };
+  }
+  const exporter = lookup(["aws", "credential_export"]);
+  const profile = lookup(["aws", "profile"]);
+  if (knows.credentialExport && exporter && profile) {
+    return {
+      code: "config.credential-export-with-profile",
+      summary: `aws.credential_export (${where(exporter)}) cannot be combined with aws.profile (${where(profile)})`,
+      codexSays: "model_providers.amazon-bedrock.aws: credential_export cannot be combined with profile",
+      remediation: "Keep either aws.profile (credentials from that AWS profile) or aws.credential_export (credentials printed by your command), not both."
+    };
+  }
+  const refresh = lookup(["aws", "auth_refresh"]);
+  const refreshCommand = refresh && typeof refresh.value === "object" && refresh.value !== null ? refresh.value["command"] : void 0;
+  if (knows.authRefresh && refresh && refreshCommand !== "aws") {
+    return {
+      code: "config.auth-refresh-command",
+      summary: `aws.auth_refresh (${where(refresh)}) has command = ${JSON.stringify(refreshCommand ?? null)}; Codex only accepts "aws"`,
+      codexSays: "model_providers.amazon-bedrock.aws.auth_refresh.command must be `aws`",
+      remediation: 'Set command = "aws" under [model_providers.amazon-bedrock.aws.auth_refresh] (its args then name the aws CLI login command), or remove auth_refresh.'
+    };
+  }
+  return null;
+}
 
 // dist/resolve/config.js
 init_import_meta_url();
@@ -9652,7 +10274,7 @@ function keysUnder(layers, path) {
 
 // dist/resolve/setup.js
 init_import_meta_url();
-var import_node_path2 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // dist/platform.js
 init_import_meta_url();
@@ -9684,212 +10306,41 @@ function currentPlatform() {
   return platformFacts(process.platform);
 }
 
-// dist/resolve/auth.js
+// dist/resolve/projectConfig.js
 init_import_meta_url();
-var BEDROCK_AUTH_MODES = ["bedrockApiKey", "bedrockAccessKeys"];
-var KNOWN_AUTH_MODES = ["apikey", "chatgpt", "chatgptAuthTokens", ...BEDROCK_AUTH_MODES];
-var text = (value) => typeof value === "string" && value.trim() !== "" ? value : void 0;
-function readStoredLogin(read) {
-  const login = { path: read.path, read };
-  if (read.status === "missing")
-    return login;
-  if (read.status === "unreadable")
-    return { ...login, problem: read.reason };
-  let parsed;
-  try {
-    parsed = JSON.parse(read.text);
-  } catch {
-    return { ...login, problem: "it is not valid JSON, so Codex ignores it" };
+var import_node_path5 = require("node:path");
+var PROJECT_DROPPED_KEYS = ["model_provider", "model_providers"];
+function findRoot(cwd, directoryState2) {
+  for (let folder = cwd; ; folder = (0, import_node_path5.dirname)(folder)) {
+    if (directoryState2((0, import_node_path5.join)(folder, ".git")) !== "missing")
+      return folder;
+    if ((0, import_node_path5.dirname)(folder) === folder)
+      return null;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    return { ...login, problem: "it is not a JSON object, so Codex ignores it" };
-  const record = parsed;
-  const mode = record["auth_mode"];
-  if (mode !== void 0 && mode !== null && (typeof mode !== "string" || !KNOWN_AUTH_MODES.includes(mode))) {
-    return { ...login, problem: `auth_mode ${JSON.stringify(mode)} is not one Codex knows, so Codex silently ignores the file` };
-  }
-  if (typeof mode === "string" && !BEDROCK_AUTH_MODES.includes(mode))
-    return { ...login, authMode: mode };
-  const apiKey = record["bedrock_api_key"];
-  const keys = record["bedrock_access_keys"];
-  const key = text(apiKey?.["api_key"]);
-  const accessKeyId = text(keys?.["access_key_id"]);
-  const secretAccessKey = text(keys?.["secret_access_key"]);
-  const sessionToken = text(keys?.["session_token"]);
-  const region = text(apiKey?.["region"]);
-  return {
-    ...login,
-    ...typeof mode === "string" ? { authMode: mode } : {},
-    ...key ? { bedrockKey: key, ...region ? { bedrockKeyRegion: region.trim() } : {} } : {},
-    ...accessKeyId && secretAccessKey ? { accessKeys: { accessKeyId, secretAccessKey, ...sessionToken ? { sessionToken } : {} } } : {}
-  };
 }
-function planAuth(input) {
-  const { env: env3 } = input;
-  const bearerVar = env3.sourced("AWS_BEARER_TOKEN_BEDROCK");
-  const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== "" ? bearerVar : void 0;
-  const emptyBearer = bearerVar && !bearerEnv ? bearerVar.origin : void 0;
-  const accessKey = env3.nonEmpty("AWS_ACCESS_KEY_ID");
-  const secretKey = env3.nonEmpty("AWS_SECRET_ACCESS_KEY");
-  const envKeys = accessKey && secretKey ? accessKey : void 0;
-  const awsProfileEnv = env3.nonEmpty("AWS_PROFILE");
-  const loginOrigin = { kind: "auth-json", path: input.storedLogin.path };
-  const extra = emptyBearer ? { emptyBearerIgnored: emptyBearer } : {};
-  const present = [
-    { what: `the Bedrock API key stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.bedrockKey) },
-    { what: `the AWS access keys stored in ${input.storedLogin.path}`, present: Boolean(input.storedLogin.accessKeys) },
-    { what: "AWS_BEARER_TOKEN_BEDROCK", present: Boolean(bearerEnv) },
-    { what: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY", present: Boolean(envKeys) }
-  ];
-  const ignoredExcept = (winner, why) => [
-    ...present.filter((p) => p.present && p.what !== winner).map((p) => ({ what: p.what, why })),
-    // A profile selected by AWS_PROFILE is IAM credentials too, passed over by anything that wins before the chain.
-    ...awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why }] : []
-  ];
-  if (input.authCommand) {
-    return {
-      mode: "command",
-      source: "auth-command",
-      description: `the auth command configured at model_providers.amazon-bedrock.auth`,
-      origin: input.authCommand.origin,
-      ignored: ignoredExcept("", "a configured auth command takes precedence over every other credential"),
-      ...extra
-    };
+function discoverProjectConfig(input) {
+  const cwd = (0, import_node_path5.resolve)(input.cwd);
+  const root = findRoot(cwd, input.directoryState);
+  const trustOf = (folder) => lookupConfig(input.trustLayers, ["projects", folder, "trust_level"])?.value;
+  const trusted = trustOf(root ?? cwd) === "trusted";
+  const folders = [];
+  for (let folder = cwd; ; folder = (0, import_node_path5.dirname)(folder)) {
+    folders.unshift(folder);
+    if (root === null || folder === root || (0, import_node_path5.dirname)(folder) === folder)
+      break;
   }
-  const profileBeatsBearer = input.profileBeatsBearer ?? true;
-  const configProfilePlan = () => {
-    if (!input.configAwsProfile || typeof input.configAwsProfile.value !== "string")
-      return void 0;
-    const profile = { value: input.configAwsProfile.value, origin: input.configAwsProfile.origin };
-    return {
-      mode: "iam",
-      source: "aws-profile-config",
-      description: `AWS profile "${profile.value}" (model_providers.amazon-bedrock.aws.profile)`,
-      origin: profile.origin,
-      awsProfile: profile,
-      ignored: ignoredExcept("", `model_providers.amazon-bedrock.aws.profile is set, so Codex takes credentials from profile "${profile.value}" only`),
-      ...extra
-    };
-  };
-  if (profileBeatsBearer) {
-    const plan = configProfilePlan();
-    if (plan)
-      return plan;
-  }
-  if (input.storedLogin.bedrockKey) {
-    const winner = present[0].what;
-    return {
-      mode: "bearer",
-      source: "codex-login",
-      description: `the Bedrock API key stored in auth.json`,
-      origin: loginOrigin,
-      bearerKey: { value: input.storedLogin.bedrockKey, origin: loginOrigin },
-      ignored: ignoredExcept(winner, "a Bedrock API key stored in auth.json takes precedence"),
-      ...extra
-    };
-  }
-  if (input.storedLogin.accessKeys) {
-    const winner = present[1].what;
-    return {
-      mode: "iam",
-      source: "codex-login-keys",
-      description: "the AWS access keys stored in auth.json",
-      origin: loginOrigin,
-      ignored: ignoredExcept(winner, "AWS access keys stored in auth.json take precedence"),
-      ...extra
-    };
-  }
-  if (bearerEnv) {
-    const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === "string";
-    return {
-      mode: "bearer",
-      source: "bearer-env",
-      description: "the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK",
-      origin: bearerEnv.origin,
-      bearerKey: bearerEnv,
-      ignored: [
-        ...ignoredExcept("AWS_BEARER_TOKEN_BEDROCK", "AWS_BEARER_TOKEN_BEDROCK takes precedence over IAM credentials"),
-        ...profileLoses ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile.value)}"`, why: "this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)" }] : []
-      ],
-      ...extra
-    };
-  }
-  if (!profileBeatsBearer) {
-    const plan = configProfilePlan();
-    if (plan)
-      return plan;
-  }
-  if (envKeys) {
-    const ignored = awsProfileEnv ? [{ what: `AWS_PROFILE=${awsProfileEnv.value}`, why: "Codex uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY before any profile" }] : [];
-    return {
-      mode: "iam",
-      source: "env-keys",
-      description: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
-      origin: envKeys.origin,
-      ignored,
-      ...extra
-    };
-  }
-  return {
-    mode: "iam",
-    source: "sdk-chain",
-    description: awsProfileEnv ? `the AWS credential chain with profile "${awsProfileEnv.value}"` : "the AWS default credential chain",
-    origin: awsProfileEnv?.origin ?? { kind: "default", note: "AWS SDK default credential chain" },
-    ...awsProfileEnv ? { awsProfile: awsProfileEnv } : {},
-    ignored: [],
-    ...extra
-  };
-}
-
-// dist/resolve/awsConfig.js
-init_import_meta_url();
-function parseAwsIni(read, kind) {
-  const file = { path: read.path, status: read.status, profiles: /* @__PURE__ */ new Map(), ssoSessions: /* @__PURE__ */ new Map() };
-  if (read.status !== "ok") {
-    if (read.status === "unreadable")
-      file.reason = read.reason;
-    return file;
-  }
-  file.text = read.text;
-  let section = null;
-  let lastKey = null;
-  read.text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";"))
-      return;
-    const header2 = /^\[\s*([^\]]+?)\s*\]/.exec(trimmed);
-    if (header2) {
-      const title = header2[1].replace(/\s+/g, " ");
-      section = null;
-      lastKey = null;
-      if (kind === "credentials") {
-        section = { name: title, line, values: /* @__PURE__ */ new Map() };
-        file.profiles.set(title, section);
-      } else if (title === "default" || title.startsWith("profile ")) {
-        const name = title === "default" ? "default" : title.slice("profile ".length).trim();
-        section = { name, line, values: /* @__PURE__ */ new Map() };
-        file.profiles.set(name, section);
-      } else if (title.startsWith("sso-session ")) {
-        const name = title.slice("sso-session ".length).trim();
-        section = { name, line, values: /* @__PURE__ */ new Map() };
-        file.ssoSessions.set(name, section);
-      }
-      return;
-    }
-    if (!section)
-      return;
-    if (/^\s/.test(raw) && lastKey)
-      return;
-    const equals = trimmed.indexOf("=");
-    if (equals <= 0)
-      return;
-    const key = trimmed.slice(0, equals).trim().toLowerCase();
-    const value = trimmed.slice(equals + 1).trim();
-    section.values.set(key, { value, line });
-    lastKey = key;
+  const present = folders.map((folder) => ({ folder, path: (0, import_node_path5.join)(folder, ".codex", "config.toml") })).filter(({ path }) => (0, import_node_path5.resolve)(path) !== (0, import_node_path5.resolve)(input.userConfigPath) && input.readFile(path).status !== "missing");
+  const loads = ({ folder }) => trusted || trustOf(folder) === "trusted";
+  const untrustedFiles = present.filter((file) => !loads(file)).map(({ path }) => path);
+  const layers = present.filter(loads).map(({ path }) => {
+    const layer = fileLayer("project", path, input.readFile);
+    const dropped = PROJECT_DROPPED_KEYS.filter((key) => layer.table[key] !== void 0);
+    if (dropped.length === 0)
+      return layer;
+    const table = Object.fromEntries(Object.entries(layer.table).filter(([key]) => !PROJECT_DROPPED_KEYS.includes(key)));
+    return { ...layer, table: isTable2(table) ? table : {}, dropped };
   });
-  return file;
+  return { cwd, root, trusted, untrustedFiles, layers };
 }
 
 // dist/resolve/environment.js
@@ -10244,8 +10695,31 @@ var EffectiveEnvironment = class {
     return Object.fromEntries([...this.values].map(([name, sourced]) => [name, sourced.value]));
   }
 };
-function loadEffectiveEnvironment(shell, dotenvRead) {
-  const parse2 = dotenvRead.status === "ok" ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
+function salvageNonUtf8(read, readBytes) {
+  const raw = read.status === "unreadable" && readBytes ? readBytes(read.path) : null;
+  if (!raw || raw.bytes.includes(0))
+    return { read, nonUtf8Lines: [] };
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const nonUtf8Lines = [];
+  const lines = [];
+  let start = 0;
+  for (let index = 0; index <= raw.bytes.length; index += 1) {
+    if (index < raw.bytes.length && raw.bytes[index] !== 10)
+      continue;
+    try {
+      lines.push(decoder.decode(raw.bytes.subarray(start, index)));
+    } catch {
+      nonUtf8Lines.push(lines.length + 1);
+      lines.push("");
+    }
+    start = index + 1;
+  }
+  return { read: { status: "ok", path: read.path, text: lines.join("\n"), mode: raw.mode, size: raw.bytes.length }, nonUtf8Lines };
+}
+function loadEffectiveEnvironment(shell, rawRead, readBytes) {
+  const { read: dotenvRead, nonUtf8Lines } = salvageNonUtf8(rawRead, readBytes);
+  const parsed = dotenvRead.status === "ok" ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
+  const parse2 = parsed && nonUtf8Lines.length > 0 ? { ...parsed, dropped: [...parsed.dropped, ...nonUtf8Lines.map((line) => ({ line, reason: "not valid UTF-8 text" }))].sort((a, b) => a.line - b.line) } : parsed;
   const finalValues = /* @__PURE__ */ new Map();
   parse2?.entries.forEach((entry) => finalValues.set(entry.key, entry.value));
   const overriddenShellKeys = [...finalValues].filter(([key, value]) => shell[key] !== void 0 && shell[key] !== value).map(([key]) => key);
@@ -10336,7 +10810,6 @@ function resolveRegion(inputs) {
 // dist/resolve/setup.js
 var BEDROCK_PROVIDER_ID = "amazon-bedrock";
 var PROVIDER_TABLE = ["model_providers", BEDROCK_PROVIDER_ID];
-var DEFAULT_MANAGED_CONFIG_PATH = "/etc/codex/managed_config.toml";
 function noCodexFound(searchedPath = "") {
   return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: "not-found", rules: rulesFor(NEWEST_KNOWN_RELEASE) };
 }
@@ -10352,24 +10825,26 @@ function parseOverrides(raw) {
 }
 function resolveCodexHome(inputs) {
   const fromEnv = inputs.shellEnv["CODEX_HOME"];
-  const [path, origin] = inputs.codexHomeFlag ? [inputs.codexHomeFlag, { kind: "cli-override", flag: "--codex-home" }] : fromEnv ? [fromEnv, { kind: "env", name: "CODEX_HOME", from: "shell" }] : [(0, import_node_path2.join)(inputs.homeDir, ".codex"), { kind: "default", note: "default (~/.codex)" }];
+  const [path, origin] = inputs.codexHomeFlag ? [inputs.codexHomeFlag, { kind: "cli-override", flag: "--codex-home" }] : fromEnv ? [fromEnv, { kind: "env", name: "CODEX_HOME", from: "shell" }] : [(0, import_node_path6.join)(inputs.homeDir, ".codex"), { kind: "default", note: "default (~/.codex)" }];
   return { path, origin, state: inputs.directoryState(path) };
 }
 function resolveSetup(inputs) {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
-  const env3 = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile((0, import_node_path2.join)(codexHome.path, ".env")));
+  const env3 = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile((0, import_node_path6.join)(codexHome.path, ".env")), inputs.readBytes);
   const codex = inputs.codex ?? noCodexFound(inputs.shellEnv["PATH"] ?? "");
   const rules = codex.rules.behaviour;
-  const user = fileLayer("user", (0, import_node_path2.join)(codexHome.path, "config.toml"), inputs.readFile);
+  const userConfigPath = (0, import_node_path6.join)(codexHome.path, "config.toml");
+  const user = fileLayer("user", userConfigPath, inputs.readFile);
   const layers = [user];
   const legacyDefault = rules.profileFlag === "legacy-table" && typeof user.table["profile"] === "string" ? user.table["profile"] : void 0;
   const profileName = inputs.profile ?? legacyDefault;
   if (profileName) {
-    layers.push(rules.profileFlag === "profile-file" ? fileLayer("profile", (0, import_node_path2.join)(codexHome.path, `${profileName}.config.toml`), inputs.readFile) : legacyProfileLayer(user, profileName));
+    layers.push(rules.profileFlag === "profile-file" ? fileLayer("profile", (0, import_node_path6.join)(codexHome.path, `${profileName}.config.toml`), inputs.readFile) : legacyProfileLayer(user, profileName));
   }
-  if (overrides.length > 0)
-    layers.push(cliLayer(overrides));
+  const cli = overrides.length > 0 ? [cliLayer(overrides)] : [];
+  const project = inputs.cwd === void 0 ? null : discoverProjectConfig({ cwd: inputs.cwd, readFile: inputs.readFile, directoryState: inputs.directoryState, trustLayers: [...layers, ...cli], userConfigPath });
+  layers.push(...project?.layers ?? [], ...cli);
   const managed = fileLayer("managed", inputs.managedConfigPath, inputs.readFile);
   if (managed.status !== "missing")
     layers.push(managed);
@@ -10377,14 +10852,24 @@ function resolveSetup(inputs) {
   const providerKey = (key) => lookupConfig(layers, [...PROVIDER_TABLE, ...key]);
   const baseUrl = providerKey(["base_url"]) ?? null;
   const configAwsProfile = providerKey(["aws", "profile"]);
-  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile((0, import_node_path2.join)(codexHome.path, "auth.json"))), rules);
-  const auth = planAuth({ authCommand: providerKey(["auth"]), configAwsProfile, storedLogin, env: env3, profileBeatsBearer: rules.profileBeatsBearer });
-  const awsConfigPath = env3.nonEmpty("AWS_CONFIG_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "config");
-  const awsCredentialsPath = env3.nonEmpty("AWS_SHARED_CREDENTIALS_FILE")?.value ?? (0, import_node_path2.join)(inputs.homeDir, ".aws", "credentials");
-  const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), "config");
-  const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), "credentials");
+  const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile((0, import_node_path6.join)(codexHome.path, "auth.json"))), rules);
+  const auth = planAuth({
+    authCommand: providerKey(["auth"]),
+    configAwsProfile,
+    credentialExport: providerKey(["aws", "credential_export"]),
+    storedLogin,
+    env: env3,
+    profileBeatsBearer: rules.profileBeatsBearer,
+    storedAccessKeysBeatBearer: rules.storedAccessKeys === "before-bearer-key",
+    credentialExportUsed: rules.credentialExport === "used"
+  });
+  const awsPaths = awsSharedFilePaths(env3, inputs.homeDir);
+  const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), "config");
+  const awsCredentials = parseAwsIni(inputs.readFile(awsPaths.credentials), "credentials");
+  const chainProfile = auth.mode === "iam" && ["aws-profile-config", "sdk-chain"].includes(auth.source) ? auth.awsProfile?.value ?? "default" : null;
+  const ssoCache = chainProfile === null ? null : readSsoCacheFor(resolveProfileChain(awsConfig, awsCredentials, chainProfile), env3.get("HOME") || inputs.homeDir, inputs.readFile);
   const awsProfileName = auth.awsProfile?.value ?? env3.nonEmpty("AWS_PROFILE")?.value ?? "default";
-  const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get("region");
+  const profileRegionEntry = mergedProfile(awsConfig, awsCredentials, awsProfileName)?.get("region");
   const loginOrigin = { kind: "auth-json", path: storedLogin.path };
   const region = resolveRegion({
     rule: auth.source === "codex-login" ? "stored-key" : auth.mode === "bearer" ? rules.bearerRegionFromEnv ? "bearer" : "bearer-config-only" : "aws-sdk",
@@ -10392,7 +10877,7 @@ function resolveSetup(inputs) {
     env: env3,
     profileRegion: {
       profile: awsProfileName,
-      sourced: profileRegionEntry ? { value: profileRegionEntry.value, origin: { kind: "aws-config", path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } } : void 0
+      sourced: profileRegionEntry ? { value: profileRegionEntry.value, origin: { kind: "aws-config", path: profileRegionEntry.path, profile: awsProfileName, line: profileRegionEntry.line } } : void 0
     },
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : void 0
   });
@@ -10403,6 +10888,8 @@ function resolveSetup(inputs) {
     env: env3,
     profileName: profileName ?? null,
     layers,
+    project,
+    ssoCache,
     provider,
     baseUrl,
     model,
@@ -10602,18 +11089,13 @@ function refusedProviderKeys(setup) {
       facts: { finding: "provider-keys-refused", keys: JSON.stringify(refused.map((r) => r.key)) }
     };
   }
-  const auth = keys.find(({ key }) => key[0] === "auth");
-  const aws = keys.find(({ key }) => key[0] === "aws");
-  if (auth && aws) {
-    return {
-      status: "fail",
-      code: "config.auth-with-aws",
-      summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
-      details: ["Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth"],
-      remediation: "Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.",
-      docs: DOCS5
-    };
-  }
+  const refusal = authConfigRefusal((path) => lookupConfig(setup.layers, [...PROVIDER_TABLE, ...path]), {
+    auth: rules.providerKeys.includes("auth"),
+    credentialExport: rules.awsKeys.includes("credential_export"),
+    authRefresh: rules.awsKeys.includes("auth_refresh")
+  });
+  if (refusal)
+    return { status: "fail", code: refusal.code, summary: `Codex refuses the config: ${refusal.summary}`, details: [`Codex says: ${refusal.codexSays}`], remediation: refusal.remediation, docs: DOCS5 };
   return void 0;
 }
 function refusedRemediation(setup, keys) {
@@ -10738,6 +11220,7 @@ var configProvider = {
     if (refused)
       return refused;
     const warnings = [];
+    const projectNotes = [];
     const remediations = [];
     const profileLayer = setup.layers.find((layer) => layer.name === "profile");
     if (profileLayer?.status === "missing" && setup.profileSource === "profile-file") {
@@ -10760,8 +11243,11 @@ var configProvider = {
       warnings.push(`base_url is overridden (${describeOrigin(setup.baseUrl.origin)}): Codex sends Bedrock traffic to ${String(setup.baseUrl.value)} and skips its region allow-list`);
       remediations.push("Remove model_providers.amazon-bedrock.base_url unless you deliberately route through a proxy or a private endpoint.");
     }
+    setup.layers.filter((layer) => layer.dropped).forEach((layer) => warnings.push(`${layer.path} sets ${layer.dropped.join(" and ")}, which Codex ignores in a project config (it warns "Ignored unsupported project-local config keys"; only the user config.toml may set them)`));
+    if (setup.project && setup.project.untrustedFiles.length > 0)
+      projectNotes.push(`not loaded, the project is not trusted: ${setup.project.untrustedFiles.join(", ")}`);
     const layerList = setup.layers.filter((layer) => layer.status === "ok").map((layer) => `${layer.name} layer: ${layer.path}`);
-    const details = [`config layers read (lowest to highest): ${layerList.join("; ") || "none"}`, ...warnings];
+    const details = [`config layers read (lowest to highest): ${layerList.join("; ") || "none"}`, ...projectNotes, ...warnings];
     if (warnings.length === 0)
       return { ...outcome, details };
     return { status: "warn", code: profileLayer?.status === "missing" && setup.profileSource === "profile-file" ? "config.profile-file-missing" : ignoredKeys.length > 0 ? "config.unknown-provider-keys" : openAiKey ? "config.openai-key-unused" : "config.base-url-overridden", summary: `${outcome.summary}; ${warnings.join("; ")}`, details, remediation: remediations.join("\n"), docs: DOCS5 };
@@ -10803,7 +11289,7 @@ function shellOnlyNeeds(setup, earlier) {
   }
   if (setup.auth.source === "sdk-chain" && setup.auth.awsProfile && fromShell(setup.auth.awsProfile.origin)) {
     const profile = setup.auth.awsProfile.value;
-    const line = profileSettings(setup, profile) && earlier.get("auth.token")?.status !== "fail" ? profile : "<a profile from ~/.aws/config: see auth.token>";
+    const line = profileSourceKind(setup, profile).ok && earlier.get("auth.token")?.status !== "fail" ? profile : "<a profile from ~/.aws/config: see auth.token>";
     needs.push({ what: "the AWS profile (AWS_PROFILE)", lines: [`AWS_PROFILE=${line}`] });
   }
   return needs;
@@ -11335,6 +11821,10 @@ function deselectedChecks(checks, only, skip) {
   return deselected;
 }
 
+// dist/io/bytes.js
+init_import_meta_url();
+var import_node_fs3 = require("node:fs");
+
 // dist/io/files.js
 init_import_meta_url();
 var import_node_fs2 = require("node:fs");
@@ -11450,11 +11940,64 @@ function isExecutableFile(path) {
   }
 }
 
+// dist/io/bytes.js
+var readBytesFromDisk = (path) => {
+  try {
+    const stat = (0, import_node_fs3.statSync)(path);
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES)
+      return null;
+    return { bytes: (0, import_node_fs3.readFileSync)(path), mode: stat.mode };
+  } catch {
+    return null;
+  }
+};
+
 // dist/net/services.js
 init_import_meta_url();
 
 // dist/net/iamCredentials.js
 init_import_meta_url();
+
+// dist/auth/processCredentials.js
+init_import_meta_url();
+var RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+function parseProcessCredentials(text2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text2);
+  } catch {
+    return { ok: false, reason: "its output is not valid JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: "its output is not a JSON object" };
+  const fields = /* @__PURE__ */ new Map();
+  Object.entries(parsed).forEach(([key, value]) => fields.set(key.toLowerCase(), value));
+  const text_ = (key) => typeof fields.get(key) === "string" ? fields.get(key) : void 0;
+  const version = fields.get("version");
+  if (version === void 0)
+    return { ok: false, reason: "its output has no `Version` field (it must be 1)" };
+  if (version !== 1)
+    return { ok: false, reason: `its output has Version ${JSON.stringify(version)}; only the number 1 is accepted` };
+  const accessKeyId = text_("accesskeyid");
+  if (accessKeyId === void 0)
+    return { ok: false, reason: "its output has no `AccessKeyId`" };
+  const secretAccessKey = text_("secretaccesskey");
+  if (secretAccessKey === void 0)
+    return { ok: false, reason: "its output has no `SecretAccessKey`" };
+  const expirationText = text_("expiration");
+  let expiration;
+  if (expirationText !== void 0) {
+    expiration = new Date(expirationText);
+    if (!RFC3339.test(expirationText) || Number.isNaN(expiration.getTime()))
+      return { ok: false, reason: "its `Expiration` is not an RFC 3339 date-time" };
+  }
+  const sessionToken = text_("sessiontoken");
+  const accountId = text_("accountid");
+  return {
+    ok: true,
+    credentials: { accessKeyId, secretAccessKey, ...sessionToken !== void 0 ? { sessionToken } : {}, ...expiration ? { expiration } : {}, ...accountId !== void 0 ? { accountId } : {} }
+  };
+}
 
 // dist/report/redact.js
 init_import_meta_url();
@@ -11622,146 +12165,582 @@ function maskLikelySecrets(text2) {
   return text2.replace(LIKELY_SECRET_ASSIGNMENT, (_match, prefix) => `${prefix}${REDACTED}`).replace(LONG_OPAQUE_STRING, REDACTED);
 }
 
-// dist/net/iamCredentials.js
-var import_node_crypto = require("node:crypto");
-var import_node_os = require("node:os");
-var import_node_path3 = require("node:path");
-var IMDS_TIMEOUT_MS = 500;
-function sdkMessage(error) {
-  return (error instanceof Error ? error.message : String(error)).trim();
+// dist/net/authCommand.js
+init_import_meta_url();
+var import_node_path7 = require("node:path");
+
+// dist/net/boundedProcess.js
+init_import_meta_url();
+var DEFAULT_MAX_OUTPUT = 256 * 1024;
+var running = /* @__PURE__ */ new Set();
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
 }
-async function processExitStatus(command2, timeoutMs, env3) {
-  const { exec } = await __codexBedrockImport("node:child_process");
-  return new Promise((resolve6) => {
-    exec(command2, { timeout: timeoutMs, env: env3, windowsHide: true }, (error) => {
-      if (!error)
-        resolve6("exited 0 this time (it may fail intermittently)");
-      else if (error.killed)
-        resolve6(`did not finish within ${Math.round(timeoutMs / 1e3)} s`);
-      else
-        resolve6(`exit status ${error.code ?? "unknown"}`);
+var hooksInstalled = false;
+function installExitHooks() {
+  if (hooksInstalled)
+    return;
+  hooksInstalled = true;
+  process.on("exit", () => running.forEach(killGroup));
+  process.on("SIGINT", () => {
+    running.forEach(killGroup);
+    process.exit(130);
+  });
+}
+function describeRun(run2, timeoutMs) {
+  if (run2.spawnError)
+    return `it could not be started (${run2.spawnError})`;
+  if (run2.truncated)
+    return "it printed far more than a credential and was stopped";
+  if (run2.timedOut)
+    return `it did not finish within ${timeoutMs >= 1e3 ? `${Math.round(timeoutMs / 100) / 10} s` : `${timeoutMs} ms`} and was killed`;
+  if (run2.signal)
+    return `it was killed by ${run2.signal}`;
+  return `exit status ${run2.code}`;
+}
+async function runBounded(spec) {
+  const { spawn } = await __codexBedrockImport("node:child_process");
+  const cap = spec.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  installExitHooks();
+  return new Promise((resolve9) => {
+    const stdout = [];
+    let stdoutBytes = 0;
+    let stderr = "";
+    let truncated = false;
+    let timedOut = false;
+    let child;
+    try {
+      child = spawn(spec.file, [...spec.args], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: spec.env, windowsHide: true, ...spec.cwd ? { cwd: spec.cwd } : {} });
+    } catch (error) {
+      resolve9({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: "", timedOut: false, truncated: false, spawnError: error.code ?? String(error) });
+      return;
+    }
+    running.add(child);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, spec.timeoutMs);
+    child.stdout.on("data", (chunk) => {
+      if (stdoutBytes + chunk.length > cap) {
+        truncated = true;
+        stdout.push(chunk.subarray(0, Math.max(0, cap - stdoutBytes)));
+        stdoutBytes = cap;
+        killGroup(child);
+        return;
+      }
+      stdout.push(chunk);
+      stdoutBytes += chunk.length;
     });
+    child.stderr.on("data", (chunk) => {
+      if (stderr.length < 16 * 1024)
+        stderr += chunk.toString("utf8");
+    });
+    let spawnError;
+    let done = false;
+    const finish = (code, signal) => {
+      if (done)
+        return;
+      done = true;
+      clearTimeout(timer);
+      running.delete(child);
+      resolve9({
+        code: spawnError ? null : code,
+        signal: spawnError ? null : signal,
+        stdout: Buffer.concat(stdout),
+        stderr: stderr.slice(0, 16 * 1024),
+        timedOut,
+        truncated,
+        ...spawnError ? { spawnError } : {}
+      });
+    };
+    child.on("error", (error) => {
+      spawnError = error.code ?? error.message;
+      if (child.pid === void 0)
+        finish(null, null);
+    });
+    child.on("close", finish);
   });
 }
-function withTimeout(work, timeoutMs, onTimeout) {
-  let timer;
-  const timeout = new Promise((resolve6) => {
-    timer = setTimeout(() => resolve6(onTimeout()), timeoutMs);
-    timer.unref();
+
+// dist/net/authCommand.js
+function display(command2) {
+  return command2.args.length > 0 ? `${command2.command} \u2026` : command2.command;
+}
+async function run(command2, env3, timeoutMs) {
+  const file = command2.command.includes("/") && !(0, import_node_path7.isAbsolute)(command2.command) && command2.cwd ? (0, import_node_path7.resolve)(command2.cwd, command2.command) : command2.command;
+  return runBounded({ file, args: command2.args, env: env3, timeoutMs, ...command2.cwd ? { cwd: command2.cwd } : {} });
+}
+function failure(command2, result, timeoutMs, limitNote) {
+  const said = maskLikelySecrets(result.stderr.trim().split("\n")[0] ?? "").slice(0, 200);
+  const notExecutable = result.spawnError === "EACCES" ? " (the file is not executable)" : result.spawnError === "ENOENT" ? " (no such program)" : "";
+  return `\`${display(command2)}\` failed: ${describeRun(result, timeoutMs)}${notExecutable}${result.timedOut ? limitNote : ""}${said ? `; its first line of error output: ${said}` : ""}`;
+}
+async function runAuthCommand(command2, env3, doctorTimeoutMs) {
+  const codexLimit = command2.timeoutMs ?? doctorTimeoutMs;
+  const timeoutMs = Math.min(codexLimit, doctorTimeoutMs);
+  const limitNote = timeoutMs < codexLimit ? ` (the doctor's --timeout; Codex would wait up to timeout_ms = ${codexLimit})` : " (Codex gives up at the same point)";
+  const result = await run(command2, env3, timeoutMs);
+  if (result.code !== 0)
+    return { ok: false, reason: failure(command2, result, timeoutMs, limitNote) };
+  const token = result.stdout.toString("utf8").trim();
+  if (token === "")
+    return { ok: false, reason: `\`${display(command2)}\` exited 0 but printed nothing` };
+  return { ok: true, value: token, ranFor: display(command2) };
+}
+async function runCredentialExport(command2, env3, timeoutMs) {
+  const result = await run(command2, env3, timeoutMs);
+  if (result.code !== 0)
+    return { ok: false, reason: failure(command2, result, timeoutMs, " (the doctor's --timeout; Codex itself would keep waiting)") };
+  const parsed = parseProcessCredentials(result.stdout.toString("utf8"));
+  if (!parsed.ok)
+    return { ok: false, reason: `\`${display(command2)}\` ran, but ${parsed.reason}` };
+  return { ok: true, value: parsed.credentials, ranFor: display(command2) };
+}
+
+// dist/net/sso.js
+init_import_meta_url();
+function ssoEndpoints(env3, ssoRegion) {
+  const pick = (name) => env3.get(name)?.trim() || env3.get("AWS_ENDPOINT_URL")?.trim();
+  return {
+    portal: pick("AWS_ENDPOINT_URL_SSO") || `https://portal.sso.${ssoRegion}.amazonaws.com`,
+    oidc: pick("AWS_ENDPOINT_URL_SSO_OIDC") || `https://oidc.${ssoRegion}.amazonaws.com`
+  };
+}
+async function request(url, init) {
+  const { agent } = await proxyAgentFor(url, init.env);
+  const transport = url.protocol === "https:" ? await __codexBedrockImport("node:https") : await __codexBedrockImport("node:http");
+  return new Promise((resolve9) => {
+    const req = transport.request(url, { method: init.method, headers: { ...init.headers, ...init.body ? { "content-length": String(Buffer.byteLength(init.body)) } : {} }, agent, signal: AbortSignal.timeout(init.timeoutMs) }, (response) => {
+      const chunks = [];
+      let size = 0;
+      response.on("data", (chunk) => {
+        size += chunk.length;
+        if (size <= 256 * 1024)
+          chunks.push(chunk);
+      });
+      response.on("end", () => resolve9({ ok: true, status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      response.on("error", (error) => resolve9({ ok: false, failure: classifyNetworkError(error) }));
+    });
+    req.on("error", (error) => resolve9({ ok: false, failure: classifyNetworkError(error) }));
+    req.end(init.body);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
-async function explainFailure(error, setup, profile, kind, timeoutMs) {
-  const message2 = sdkMessage(error);
-  const name = error instanceof Error ? error.name : "";
-  const fail = (reason, fix) => ({ ok: false, source: kind, profile, reason, fix });
-  const profileFlag = profile ? ` --profile ${profile}` : "";
-  if (kind === "sso" || /SSO session|sso_session|SSO token|Token is expired|sso login/i.test(message2)) {
-    return fail(`the IAM Identity Center (SSO) session of profile ${profile ?? "default"} is missing or expired (the AWS SDK says: ${message2.split("\n")[0]})`, `Run: aws sso login${profileFlag}`);
+var joinPath = (base, path) => new URL(`${base.replace(/\/+$/, "")}${path}`);
+function errorType(answer) {
+  const header2 = answer.headers["x-amzn-errortype"];
+  const fromHeader = (Array.isArray(header2) ? header2[0] : header2)?.split(":")[0];
+  if (fromHeader)
+    return fromHeader;
+  try {
+    const body2 = JSON.parse(answer.body);
+    return String(body2.__type ?? body2.error ?? `HTTP ${answer.status}`).split("#").pop();
+  } catch {
+    return `HTTP ${answer.status}`;
   }
-  if (kind === "aws-login" || /aws login|login_session/i.test(message2)) {
-    return fail(`the aws login session is missing or expired: ${message2}`, `Run: aws login${profileFlag}`);
-  }
-  if (kind === "process" || /^Command failed/.test(message2)) {
-    const command2 = profile ? profileSettings(setup, profile)?.get("credential_process") : void 0;
-    const status = command2 ? await processExitStatus(command2, timeoutMs, setup.env.toRecord()) : "exit status unknown";
-    const firstLine = maskLikelySecrets(message2.replace(/^Command failed:[^\n]*\n?/, "").trim().split("\n")[0] ?? "").slice(0, 200);
-    return fail(`credential_process of profile ${profile ?? "?"} failed (${status})${firstLine ? `; its first line of error output: ${firstLine}` : ""}`, `Run the credential_process command of profile ${profile ?? "?"} by hand and fix what it reports; it must print JSON with Version 1, AccessKeyId and SecretAccessKey.`);
-  }
-  if (/multi-factor authentication/i.test(message2)) {
-    return fail(message2, "Codex cannot prompt for an MFA code: use a profile with cached credentials (aws sso login, or aws sts get-session-token into env variables).");
-  }
-  if (/Could not load credentials from any providers/i.test(message2)) {
-    return fail("no AWS credentials were found anywhere in the credential chain (environment, shared files, SSO, container, instance metadata)", "Set AWS_BEARER_TOKEN_BEDROCK to a Bedrock API key, or configure IAM credentials: aws configure, aws sso login --profile NAME (then AWS_PROFILE=NAME), or aws login.");
-  }
-  if (/Could not resolve credentials using profile/i.test(message2)) {
-    return fail(`profile ${profile ?? "default"} exists but holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`, `Add credentials to profile ${profile ?? "default"} (aws configure${profileFlag}) or point Codex at another profile.`);
-  }
-  if (["ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied"].includes(name)) {
-    return fail(`assuming the role failed: STS answered ${name}: ${message2}`, `Check the source credentials of profile ${profile ?? "?"} and that they may assume its role_arn.`);
-  }
-  const network = classifyNetworkError(error);
-  if (network.kind !== "other") {
-    const { summary, fix } = explainNetworkFailure(network, "The credential provider", "its endpoint", Math.round(timeoutMs / 1e3));
-    return fail(summary, fix);
-  }
-  return fail(message2 || "the AWS SDK could not resolve credentials", "Check the profile settings with: aws configure list" + profileFlag);
 }
-function filesTheSdkReads(setup) {
-  const profiles = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()]);
-  const profileTokens = profiles.map((profile) => profile.values.get("web_identity_token_file")?.value);
-  const home = setup.env.get("HOME") || (0, import_node_os.homedir)();
-  const ssoCache = profiles.flatMap((profile) => [profile.values.get("sso_session")?.value, profile.values.get("sso_start_url")?.value]).filter((key) => Boolean(key)).map((key) => (0, import_node_path3.join)(home, ".aws", "sso", "cache", `${(0, import_node_crypto.createHash)("sha1").update(key).digest("hex")}.json`));
-  return [
-    ...ssoCache,
-    setup.awsConfig.path,
-    setup.awsCredentials.path,
-    setup.env.get("AWS_WEB_IDENTITY_TOKEN_FILE"),
-    setup.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
-    ...profileTokens
-  ].filter((path) => typeof path === "string" && path.trim() !== "");
+function networkReason(failure2, what, url, timeoutMs) {
+  return { ok: false, errorType: null, reason: explainNetworkFailure(failure2, what, url.host, Math.round(timeoutMs / 1e3)).summary };
 }
-async function resolveIamCredentials(setup, options) {
-  const plan = setup.auth;
-  const stored = setup.storedLogin.accessKeys;
-  if (plan.source === "codex-login-keys" && stored) {
-    return { ok: true, credentials: { ...stored, source: "codex-login", profile: null } };
-  }
-  if (plan.source === "env-keys") {
-    const token = setup.env.nonEmpty("AWS_SESSION_TOKEN")?.value;
-    const expiry = setup.env.nonEmpty("AWS_CREDENTIAL_EXPIRATION")?.value;
+async function refreshSsoToken(token, options) {
+  const url = joinPath(options.oidcEndpoint, "/token");
+  const body2 = JSON.stringify({ clientId: token.clientId, clientSecret: token.clientSecret, grantType: "refresh_token", refreshToken: token.refreshToken });
+  const answer = await request(url, { method: "POST", headers: { "content-type": "application/json" }, body: body2, timeoutMs: options.timeoutMs, env: options.env });
+  if (!answer.ok)
+    return networkReason(answer.failure, "The SSO-OIDC service", url, options.timeoutMs);
+  if (answer.status !== 200)
+    return { ok: false, errorType: errorType(answer), reason: `SSO-OIDC refused the token refresh (${errorType(answer)})` };
+  try {
+    const parsed = JSON.parse(answer.body);
+    if (typeof parsed.accessToken !== "string" || typeof parsed.expiresIn !== "number")
+      return { ok: false, errorType: null, reason: "SSO-OIDC answered without an access token" };
     return {
       ok: true,
-      credentials: {
-        accessKeyId: setup.env.get("AWS_ACCESS_KEY_ID").trim(),
-        secretAccessKey: setup.env.get("AWS_SECRET_ACCESS_KEY").trim(),
-        ...token ? { sessionToken: token.trim() } : {},
-        ...expiry && !Number.isNaN(Date.parse(expiry)) ? { expiration: new Date(expiry) } : {},
-        source: "env-keys",
-        profile: null
-      }
+      value: { ...token, accessToken: parsed.accessToken, expiresAt: new Date(options.now.getTime() + parsed.expiresIn * 1e3), ...typeof parsed.refreshToken === "string" ? { refreshToken: parsed.refreshToken } : {} }
     };
+  } catch {
+    return { ok: false, errorType: null, reason: "SSO-OIDC answered with something that is not JSON" };
   }
-  const profile = plan.awsProfile?.value ?? null;
-  const settings = profileSettings(setup, profile ?? "default");
-  if (profile && !settings) {
+}
+async function getRoleCredentials(accessToken, options) {
+  const url = joinPath(options.portalEndpoint, `/federation/credentials?${new URLSearchParams({ account_id: options.accountId, role_name: options.roleName })}`);
+  const answer = await request(url, { method: "GET", headers: { "x-amz-sso_bearer_token": accessToken, accept: "application/json" }, timeoutMs: options.timeoutMs, env: options.env });
+  if (!answer.ok)
+    return networkReason(answer.failure, "The SSO portal", url, options.timeoutMs);
+  if (answer.status !== 200)
+    return { ok: false, errorType: errorType(answer), reason: `the SSO portal refused GetRoleCredentials (${errorType(answer)}, HTTP ${answer.status})` };
+  try {
+    const parsed = JSON.parse(answer.body).roleCredentials;
+    const { accessKeyId, secretAccessKey, sessionToken, expiration } = parsed ?? {};
+    if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string" || typeof expiration !== "number") {
+      return { ok: false, errorType: null, reason: "the SSO portal answered without role credentials" };
+    }
+    return { ok: true, value: { accessKeyId, secretAccessKey, ...typeof sessionToken === "string" ? { sessionToken } : {}, expiration: new Date(expiration) } };
+  } catch {
+    return { ok: false, errorType: null, reason: "the SSO portal answered with something that is not JSON" };
+  }
+}
+
+// dist/net/stsAssume.js
+init_import_meta_url();
+async function client(options, credentials) {
+  const { STSClient } = await __codexBedrockImport("@aws-sdk/client-sts");
+  const { agent } = await proxyAgentFor(new URL(options.endpoint.url), options.env);
+  const sts = new STSClient({
+    ...agent ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {},
+    region: options.region,
+    maxAttempts: 1,
+    // AssumeRoleWithWebIdentity is unsigned; these placeholders keep the SDK from looking for credentials itself.
+    credentials: credentials ?? { accessKeyId: "unsigned", secretAccessKey: "unsigned" },
+    ...options.endpoint.overridden ? { endpoint: options.endpoint.url } : {}
+  });
+  sts.middlewareStack.use(cappedBodyPlugin());
+  return sts;
+}
+function toCredentials(answer) {
+  const c = answer.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey)
+    return { ok: false, error: new Error("STS answered without credentials") };
+  return { ok: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...c.SessionToken ? { sessionToken: c.SessionToken } : {}, ...c.Expiration ? { expiration: c.Expiration } : {} } };
+}
+var defaultSessionName = (prefix, now) => `${prefix}-${now.getTime()}`;
+async function assumeRole(source, role, options) {
+  const { AssumeRoleCommand } = await __codexBedrockImport("@aws-sdk/client-sts");
+  const sts = await client(options, source);
+  try {
+    const command2 = new AssumeRoleCommand({ RoleArn: role.roleArn, RoleSessionName: role.sessionName, ...role.externalId !== void 0 ? { ExternalId: role.externalId } : {} });
+    return toCredentials(await sts.send(command2, { abortSignal: AbortSignal.timeout(options.timeoutMs) }));
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    sts.destroy();
+  }
+}
+async function assumeRoleWithWebIdentity(input, options) {
+  const { AssumeRoleWithWebIdentityCommand } = await __codexBedrockImport("@aws-sdk/client-sts");
+  const sts = await client(options, null);
+  try {
+    const command2 = new AssumeRoleWithWebIdentityCommand({ RoleArn: input.roleArn, RoleSessionName: input.sessionName, WebIdentityToken: input.token });
+    return toCredentials(await sts.send(command2, { abortSignal: AbortSignal.timeout(options.timeoutMs) }));
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    sts.destroy();
+  }
+}
+
+// dist/net/iamCredentials.js
+var IMDS_TIMEOUT_MS = 500;
+var MAX_TOKEN_BYTES = 64 * 1024;
+var ResolveFailure = class extends Error {
+  failure;
+  constructor(failure2) {
+    super(failure2.reason);
+    this.failure = failure2;
+  }
+};
+var failWith = (source, profile, reason, fix) => {
+  throw new ResolveFailure({ ok: false, source, profile, reason, fix });
+};
+var firstLine = (text2) => maskLikelySecrets(text2.trim().split("\n")[0] ?? "").slice(0, 200);
+function stsProblem(error, what, ctx, source, profile, fix) {
+  const network = classifyNetworkError(error);
+  if (network.kind !== "other") {
+    const explained = explainNetworkFailure(network, "AWS STS", new URL(ctx.sts.url).host, Math.round(ctx.options.timeoutMs / 1e3));
+    return failWith(source, profile, `${what}: ${explained.summary}`, explained.fix);
+  }
+  const name = error instanceof Error ? error.name : "Error";
+  const message2 = error instanceof Error ? error.message : String(error);
+  return failWith(source, profile, `${what}: STS answered ${name}: ${firstLine(message2)}`, fix);
+}
+async function runCredentialProcess(base, ctx) {
+  const run2 = await runBounded({ file: "sh", args: ["-c", base.command], env: ctx.setup.env.toRecord(), timeoutMs: ctx.options.timeoutMs });
+  const profile = base.profile;
+  const fix = `Run the credential_process command of profile ${profile} by hand and fix what it reports; it must print JSON with Version 1, AccessKeyId and SecretAccessKey.`;
+  if (run2.code !== 0) {
+    const said = firstLine(run2.stderr);
+    const timeoutNote = run2.timedOut ? " (Codex itself would wait for it without a limit)" : "";
+    return failWith("process", profile, `credential_process of profile ${profile} failed (${describeRun(run2, ctx.options.timeoutMs)})${timeoutNote}${said ? `; its first line of error output: ${said}` : ""}`, fix);
+  }
+  let text2;
+  try {
+    text2 = new TextDecoder("utf-8", { fatal: true }).decode(run2.stdout);
+  } catch {
+    return failWith("process", profile, `credential_process of profile ${profile} printed something that is not UTF-8 text`, fix);
+  }
+  const parsed = parseProcessCredentials(text2);
+  if (!parsed.ok)
+    return failWith("process", profile, `credential_process of profile ${profile} ran, but ${parsed.reason}`, fix);
+  return parsed.credentials;
+}
+async function ssoCredentials(base, ctx) {
+  const { env: env3 } = ctx.setup;
+  const login = `Run: aws sso login --profile ${base.profile}`;
+  const home = env3.get("HOME") || ctx.options.homeDir;
+  const path = ssoCachePath(home, base.session ?? base.startUrl);
+  const cached = parseCachedToken(ctx.options.readFile(path));
+  if (!cached.ok)
+    return failWith("sso", base.profile, `the IAM Identity Center (SSO) session of profile ${base.profile} is missing or expired: ${cached.reason}`, login);
+  const now = ctx.options.now();
+  const endpoints = ssoEndpoints(env3, base.region);
+  const notes = [];
+  let token = cached.token;
+  if (base.session !== null) {
+    const decision = decideTokenUse(token, now);
+    if (decision.action === "expired") {
+      return failWith("sso", base.profile, `the IAM Identity Center (SSO) session of profile ${base.profile} expired at ${token.expiresAt.toISOString()} and cannot be refreshed`, login);
+    }
+    if (decision.action === "refresh") {
+      const refreshed = await refreshSsoToken(token, { oidcEndpoint: endpoints.oidc, timeoutMs: ctx.options.timeoutMs, env: env3, now });
+      if (refreshed.ok) {
+        token = refreshed.value;
+        notes.push(`the cached SSO access token expires at ${cached.token.expiresAt.toISOString()}; Codex refreshes it with the refresh token (SSO-OIDC ${endpoints.oidc}) and saves it to ${path}; the doctor refreshed it in memory only and wrote nothing`);
+      } else {
+        notes.push(`refreshing the SSO access token failed (${refreshed.reason}); Codex then goes on with the cached token`);
+      }
+    }
+  }
+  const role = await getRoleCredentials(token.accessToken, { portalEndpoint: endpoints.portal, accountId: base.accountId, roleName: base.roleName, timeoutMs: ctx.options.timeoutMs, env: env3 });
+  if (!role.ok) {
+    if (role.errorType === "UnauthorizedException")
+      return failWith("sso", base.profile, `the IAM Identity Center (SSO) session of profile ${base.profile} has expired or was signed out (the SSO portal said UnauthorizedException)`, login);
+    if (role.errorType === "ForbiddenException") {
+      return failWith("sso", base.profile, `the SSO portal refused role ${base.roleName} in account ${base.accountId} (ForbiddenException): the signed-in user may not use that permission set`, `Check sso_account_id and sso_role_name of profile ${base.profile} (aws sso list-account-roles).`);
+    }
+    return failWith("sso", base.profile, `getting SSO role credentials for profile ${base.profile} failed at ${endpoints.portal}: ${role.reason}`, `Check AWS_ENDPOINT_URL_SSO and the network path to the SSO portal; then ${login.replace("Run: ", "")}.`);
+  }
+  return { credentials: role.value, notes };
+}
+async function webIdentity(input, ctx) {
+  const read = ctx.options.readFile(input.tokenFile);
+  const named = input.tokenFileVariable ?? `web_identity_token_file of profile ${input.profile}`;
+  if (read.status !== "ok")
+    return failWith("web-identity", input.profile, `the web identity token file ${input.tokenFile} (${named}) ${read.status === "missing" ? "does not exist" : `cannot be read (${read.reason})`}`, "Point it at the token your platform writes (GitHub Actions OIDC, EKS IRSA).");
+  if (read.size > MAX_TOKEN_BYTES || read.text.trim() === "")
+    return failWith("web-identity", input.profile, `the web identity token file ${input.tokenFile} (${named}) is ${read.text.trim() === "" ? "empty" : "far too large"}`, "Point it at the token your platform writes.");
+  const result = await assumeRoleWithWebIdentity({ roleArn: input.roleArn, sessionName: input.sessionName, token: read.text.trim() }, { region: ctx.region, endpoint: ctx.sts, timeoutMs: ctx.options.timeoutMs, env: ctx.setup.env });
+  if (!result.ok)
+    return stsProblem(result.error, `AssumeRoleWithWebIdentity for ${input.roleArn} failed`, ctx, "web-identity", input.profile, "Check that the role trusts this identity provider and that the token has not expired.");
+  return result.credentials;
+}
+function fromSdkIdentity(identity) {
+  return { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, ...identity.sessionToken ? { sessionToken: identity.sessionToken } : {}, ...identity.expiration ? { expiration: identity.expiration } : {} };
+}
+async function containerCredentials(ctx) {
+  const { env: env3 } = ctx.setup;
+  const full = env3.nonEmpty("AWS_CONTAINER_CREDENTIALS_FULL_URI")?.value;
+  const relative3 = env3.nonEmpty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")?.value;
+  const tokenFile = env3.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")?.value;
+  const token = env3.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN")?.value;
+  if (tokenFile) {
+    const read = ctx.options.readFile(tokenFile);
+    if (read.status !== "ok")
+      return failWith("container", null, `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names ${tokenFile}, which ${read.status === "missing" ? "does not exist" : `cannot be read (${read.reason})`}`, "On EKS Pod Identity the agent mounts this file; check the pod identity association.");
+  }
+  try {
+    const { fromHttp } = await __codexBedrockImport("@aws-sdk/credential-providers");
+    const identity = await fromHttp({
+      ...full ? { awsContainerCredentialsFullUri: full } : {},
+      ...relative3 ? { awsContainerCredentialsRelativeUri: relative3 } : {},
+      ...tokenFile ? { awsContainerAuthorizationTokenFile: tokenFile } : {},
+      ...token ? { awsContainerAuthorizationToken: token } : {},
+      timeout: ctx.options.timeoutMs,
+      maxRetries: 0
+    })();
+    return fromSdkIdentity(identity);
+  } catch (error) {
+    const variable2 = full ? "AWS_CONTAINER_CREDENTIALS_FULL_URI" : "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+    const missingToken = full && !tokenFile && !token ? "; AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (or AWS_CONTAINER_AUTHORIZATION_TOKEN) is not set, and EKS Pod Identity endpoints refuse requests without it" : "";
+    const message2 = error instanceof Error ? firstLine(error.message) : String(error);
+    return failWith("container", null, `the container credentials endpoint from ${variable2} gave no credentials (${message2})${missingToken}`, missingToken ? "Set AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE to the token file the platform mounts (EKS Pod Identity: /var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token)." : `Check ${variable2} and that the credentials endpoint is reachable from here.`);
+  }
+}
+async function instanceCredentials(ctx) {
+  if ((ctx.setup.env.get("AWS_EC2_METADATA_DISABLED") ?? "").trim().toLowerCase() === "true")
+    return null;
+  try {
+    const { fromInstanceMetadata } = await __codexBedrockImport("@aws-sdk/credential-providers");
+    const identity = await fromInstanceMetadata({ timeout: Math.min(IMDS_TIMEOUT_MS, ctx.options.timeoutMs), maxRetries: 0 })();
+    return fromSdkIdentity(identity);
+  } catch {
+    return null;
+  }
+}
+function envKeyCredentials(ctx) {
+  const { env: env3 } = ctx.setup;
+  const accessKeyId = env3.nonEmpty("AWS_ACCESS_KEY_ID")?.value.trim();
+  const secretAccessKey = env3.nonEmpty("AWS_SECRET_ACCESS_KEY")?.value.trim();
+  if (!accessKeyId || !secretAccessKey)
+    return null;
+  const token = env3.nonEmpty("AWS_SESSION_TOKEN")?.value;
+  const expiry = env3.nonEmpty("AWS_CREDENTIAL_EXPIRATION")?.value;
+  return { accessKeyId, secretAccessKey, ...token ? { sessionToken: token.trim() } : {}, ...expiry && !Number.isNaN(Date.parse(expiry)) ? { expiration: new Date(expiry) } : {} };
+}
+async function namedSource(base, ctx) {
+  const name = base.source.toLowerCase();
+  if (name === "environment") {
+    const keys = envKeyCredentials(ctx);
+    return keys ? { credentials: keys, kind: "env-keys" } : failWith("env-keys", base.profile, `profile ${base.profile} has credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set`, "Export the source access keys, or use source_profile instead.");
+  }
+  if (name === "ecscontainer")
+    return { credentials: await containerCredentials(ctx), kind: "container" };
+  if (name === "ec2instancemetadata") {
+    const found = await instanceCredentials(ctx);
+    return found ? { credentials: found, kind: "instance-metadata" } : failWith("instance-metadata", base.profile, `profile ${base.profile} has credential_source = Ec2InstanceMetadata, but instance metadata gave no credentials`, "Run where an instance role is attached, or use source_profile.");
+  }
+  return failWith(null, base.profile, `profile ${base.profile} has credential_source = ${base.source}, which is not one of Environment, EcsContainer, Ec2InstanceMetadata`, "Fix credential_source.");
+}
+async function awsLoginCredentials(base, ctx) {
+  try {
+    const { fromLoginCredentials } = await __codexBedrockImport("@aws-sdk/credential-providers");
+    const identity = await fromLoginCredentials({ profile: base.profile, filepath: ctx.setup.awsCredentials.path, configFilepath: ctx.setup.awsConfig.path })();
+    return fromSdkIdentity(identity);
+  } catch (error) {
+    return failWith("aws-login", base.profile, `the aws login session of profile ${base.profile} is missing or expired: ${firstLine(error instanceof Error ? error.message : String(error))}`, `Run: aws login --profile ${base.profile}`);
+  }
+}
+async function runChain(chain, ctx, selected) {
+  const { base } = chain;
+  let credentials;
+  let kind = BASE_SOURCE_KIND[base.kind];
+  let notes = [];
+  switch (base.kind) {
+    case "static":
+      credentials = { accessKeyId: base.accessKeyId, secretAccessKey: base.secretAccessKey, ...base.sessionToken ? { sessionToken: base.sessionToken } : {} };
+      break;
+    case "process":
+      credentials = await runCredentialProcess(base, ctx);
+      break;
+    case "sso":
+      ({ credentials, notes } = await ssoCredentials(base, ctx));
+      break;
+    case "web-identity":
+      credentials = await webIdentity({ ...base, sessionName: base.sessionName ?? defaultSessionName("web-identity-token-profile", ctx.options.now()) }, ctx);
+      break;
+    case "aws-login":
+      credentials = await awsLoginCredentials(base, ctx);
+      break;
+    case "named-source":
+      ({ credentials, kind } = await namedSource(base, ctx));
+      break;
+  }
+  for (const role of chain.roles) {
+    const result = await assumeRole(credentials, { roleArn: role.roleArn, sessionName: role.sessionName ?? defaultSessionName("assume-role-from-profile", ctx.options.now()), ...role.externalId !== void 0 ? { externalId: role.externalId } : {} }, { region: ctx.region, endpoint: ctx.sts, timeoutMs: ctx.options.timeoutMs, env: ctx.setup.env });
+    if (!result.ok)
+      return stsProblem(result.error, `assuming role ${role.roleArn} (profile ${role.profile}) failed`, ctx, "assume-role", selected, `Check the source credentials of profile ${role.profile} and that they may assume its role_arn.`);
+    credentials = result.credentials;
+    kind = "assume-role";
+  }
+  return { ...credentials, source: kind, profile: selected, ...notes.length > 0 ? { notes } : {} };
+}
+function profileFailure(error, setup) {
+  if (error.code === "missing-profile") {
     const existing = existingProfiles(setup);
     return {
       ok: false,
       source: null,
-      profile,
-      reason: `AWS profile "${profile}" does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}`,
-      fix: existing.length > 0 ? `Use one of the profiles that exist: ${existing.join(", ")}; or create it: aws configure --profile ${profile}` : `Create it: aws configure --profile ${profile} (or aws configure sso --profile ${profile})`
+      profile: error.profile,
+      reason: error.message,
+      fix: existing.length > 0 ? `Use one of the profiles that exist: ${existing.join(", ")}; or create it: aws configure --profile ${error.profile}` : `Create it: aws configure --profile ${error.profile} (or aws configure sso --profile ${error.profile})`
     };
   }
-  const kind = settings ? profileKind(settings) : null;
-  const profileName = profile ?? (kind ? "default" : null);
-  const region = typeof setup.region.effective?.value === "string" ? setup.region.effective.value : void 0;
-  const clientConfig = { ...region ? { region } : {}, ...options.stsEndpoint ? { endpoint: options.stsEndpoint } : {} };
-  const unsafe = firstUnsafeFile(filesTheSdkReads(setup));
-  if (unsafe) {
-    return { ok: false, source: kind, profile, reason: `${unsafe.path} cannot be used: ${unsafe.reason}; the AWS SDK (and so Codex) would read it with no limit`, fix: `Replace ${unsafe.path} with a regular file, or point the variable that names it elsewhere.` };
+  if (error.code === "missing-source-profile")
+    return { ok: false, source: "assume-role", profile: error.profile, reason: error.message, fix: `Create the source profile, or fix source_profile in profile ${error.profile}.` };
+  if (error.code === "no-credentials")
+    return { ok: false, source: null, profile: error.profile, reason: error.message, fix: `Add credentials to profile ${error.profile} (aws configure --profile ${error.profile}) or point Codex at another profile.` };
+  return { ok: false, source: null, profile: error.profile, reason: error.message, fix: "Fix the AWS config file as the message says; Codex refuses the profile until then." };
+}
+async function restOfDefaultChain(ctx, profileError) {
+  const { env: env3 } = ctx.setup;
+  const tokenFile = env3.nonEmpty("AWS_WEB_IDENTITY_TOKEN_FILE")?.value;
+  const roleArn = env3.nonEmpty("AWS_ROLE_ARN")?.value;
+  if (tokenFile) {
+    if (!roleArn)
+      return failWith("web-identity", null, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; Codex stops there", "Set AWS_ROLE_ARN to the role the token may assume (GitHub Actions: role-to-assume; EKS IRSA sets it for you).");
+    const sessionName = env3.nonEmpty("AWS_ROLE_SESSION_NAME")?.value ?? defaultSessionName("web-identity-token", ctx.options.now());
+    const credentials = await webIdentity({ roleArn, tokenFile, sessionName, profile: null, tokenFileVariable: "AWS_WEB_IDENTITY_TOKEN_FILE" }, ctx);
+    return { ok: true, credentials: { ...credentials, source: "web-identity", profile: null } };
   }
+  if (env3.nonEmpty("AWS_CONTAINER_CREDENTIALS_FULL_URI") || env3.nonEmpty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    return { ok: true, credentials: { ...await containerCredentials(ctx), source: "container", profile: null } };
+  }
+  const instance = await instanceCredentials(ctx);
+  if (instance)
+    return { ok: true, credentials: { ...instance, source: "instance-metadata", profile: null } };
+  if (profileError && profileError.code !== "no-profiles")
+    return profileFailure(profileError, ctx.setup);
+  const halfSet = [
+    roleArn ? "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not" : null,
+    env3.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") || env3.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN") ? "a container authorization token is set but neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is" : null,
+    env3.nonEmpty("AWS_ACCESS_KEY_ID") && !env3.nonEmpty("AWS_SECRET_ACCESS_KEY") ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not" : null,
+    env3.nonEmpty("AWS_SECRET_ACCESS_KEY") && !env3.nonEmpty("AWS_ACCESS_KEY_ID") ? "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not" : null
+  ].filter((note) => note !== null);
+  if (halfSet.length > 0)
+    return { ok: false, source: null, profile: null, reason: `no AWS credentials: ${halfSet.join("; ")}`, fix: "Set the missing variable named above, or remove the half-set ones." };
+  return {
+    ok: false,
+    source: null,
+    profile: null,
+    reason: "no AWS credentials were found anywhere in the credential chain (environment, shared files, SSO, web identity, container, instance metadata)",
+    fix: "Set AWS_BEARER_TOKEN_BEDROCK to a Bedrock API key, or configure IAM credentials: aws configure, aws sso login --profile NAME (then AWS_PROFILE=NAME), or aws login."
+  };
+}
+function filesReadWhileResolving(setup, homeDir) {
+  const profiles = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()]);
+  const home = setup.env.get("HOME") || homeDir;
+  const ssoCaches = profiles.flatMap((profile) => [profile.values.get("sso_session")?.value, profile.values.get("sso_start_url")?.value]).filter((key) => Boolean(key)).map((key) => ssoCachePath(home, key));
+  return [
+    ...ssoCaches,
+    setup.awsConfig.path,
+    setup.awsCredentials.path,
+    setup.env.get("AWS_WEB_IDENTITY_TOKEN_FILE"),
+    setup.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+    ...profiles.map((profile) => profile.values.get("web_identity_token_file")?.value)
+  ].filter((path) => typeof path === "string" && path.trim() !== "");
+}
+async function exportedCredentials(ctx) {
+  const plan = ctx.setup.auth;
+  const fix = "Fix the aws.credential_export command (run it by hand: it must print JSON with Version 1, AccessKeyId and SecretAccessKey), or remove it to let Codex use the other credentials.";
+  if (!plan.credentialExport)
+    return failWith("credential-export", null, `model_providers.amazon-bedrock.aws.credential_export cannot be used: ${plan.commandProblem ?? "it is malformed"}`, fix);
+  const result = await runCredentialExport(plan.credentialExport, ctx.setup.env.toRecord(), ctx.options.timeoutMs);
+  if (!result.ok)
+    return failWith("credential-export", null, `aws.credential_export ${result.reason}; Codex stops there and does not fall back to other credentials`, fix);
+  return { ok: true, credentials: { ...result.value, source: "credential-export", profile: null } };
+}
+async function resolveIamCredentials(setup, options) {
+  const plan = setup.auth;
+  const region = typeof setup.region.effective?.value === "string" && setup.region.effective.value.trim() !== "" ? setup.region.effective.value.trim() : "us-east-1";
+  const ctx = { setup, options, region, sts: stsEndpoint(setup.env, region) };
   try {
-    const providers = await __codexBedrockImport("@aws-sdk/credential-providers");
-    const provider = profileName !== null ? providers.fromIni({ profile: profileName, clientConfig, clientPlugins: [cappedBodyPlugin()] }) : providers.fromNodeProviderChain({ clientConfig, clientPlugins: [cappedBodyPlugin()], timeout: Math.min(IMDS_TIMEOUT_MS, options.timeoutMs), maxRetries: 0 });
-    const resolved = await withTimeout(provider().then((identity) => ({
-      ok: true,
-      credentials: {
-        accessKeyId: identity.accessKeyId,
-        secretAccessKey: identity.secretAccessKey,
-        ...identity.sessionToken ? { sessionToken: identity.sessionToken } : {},
-        ...identity.expiration ? { expiration: identity.expiration } : {},
-        source: kindFromSdkSource(identity.$source),
-        profile: profileName
-      }
-    })), options.timeoutMs, () => "timeout");
-    if (resolved === "timeout") {
-      return { ok: false, source: kind, profile, reason: `resolving credentials took longer than ${Math.round(options.timeoutMs / 1e3)} s`, fix: "Check what the profile depends on (SSO portal, credential_process, STS, instance metadata) or raise --timeout." };
+    if (plan.source === "credential-export")
+      return await exportedCredentials(ctx);
+    const stored = setup.storedLogin.accessKeys;
+    if (plan.source === "codex-login-keys" && stored)
+      return { ok: true, credentials: { ...stored, source: "codex-login", profile: null } };
+    if (plan.source === "env-keys") {
+      const keys = envKeyCredentials(ctx);
+      if (keys)
+        return { ok: true, credentials: { ...keys, source: "env-keys", profile: null } };
     }
-    return resolved;
+    const unsafe = firstUnsafeFile(filesReadWhileResolving(setup, options.homeDir));
+    if (unsafe) {
+      return { ok: false, source: null, profile: plan.awsProfile?.value ?? null, reason: `${unsafe.path} cannot be used: ${unsafe.reason}; Codex would read it with no limit`, fix: `Replace ${unsafe.path} with a regular file, or point the variable that names it elsewhere.` };
+    }
+    const selected = plan.awsProfile?.value ?? "default";
+    const resolved = resolveProfileChain(setup.awsConfig, setup.awsCredentials, selected);
+    if (resolved.ok)
+      return { ok: true, credentials: await runChain(resolved.chain, ctx, selected) };
+    if (!resolved.error.notLoaded || plan.source === "aws-profile-config")
+      return profileFailure(resolved.error, setup);
+    return await restOfDefaultChain(ctx, resolved.error);
   } catch (error) {
-    return explainFailure(error, setup, profileName, kind, options.timeoutMs);
+    if (error instanceof ResolveFailure)
+      return error.failure;
+    throw error;
   }
 }
 
@@ -11771,27 +12750,34 @@ function createServices(setup, options) {
   const sts = stsEndpoint(setup.env, region);
   let credentials;
   let identity;
-  const seen = [];
+  let authToken2;
+  const revealed = [];
+  const remember = (work, secrets) => work.then((value) => {
+    secrets(value).forEach((secret) => secret && revealed.push(secret));
+    return value;
+  });
   return {
     iamCredentials() {
-      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...sts.overridden ? { stsEndpoint: sts.url } : {} }).then((resolution) => {
-        if (resolution.ok)
-          seen.push(resolution.credentials.secretAccessKey, resolution.credentials.sessionToken ?? "");
-        return resolution;
-      });
+      credentials ??= remember(resolveIamCredentials(setup, options), (r) => r.ok ? [r.credentials.secretAccessKey, r.credentials.sessionToken] : []);
       return credentials;
     },
-    secretsSeen: () => seen.filter(Boolean),
+    authCommandToken() {
+      const command2 = setup.auth.authCommand;
+      authToken2 ??= command2 ? remember(runAuthCommand(command2, setup.env.toRecord(), options.timeoutMs), (r) => r.ok ? [r.value] : []) : Promise.resolve({ ok: false, reason: `the auth command cannot be used: ${setup.auth.commandProblem ?? "none is configured"}` });
+      return authToken2;
+    },
     callerIdentity(resolved) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
+    secretsSeen: () => [...revealed],
     mantle: mantleRequest
   };
 }
 var NO_NETWORK = {
   iamCredentials: () => Promise.reject(new Error("network service used although the network is off")),
   callerIdentity: () => Promise.reject(new Error("network service used although the network is off")),
+  authCommandToken: () => Promise.reject(new Error("network service used although the network is off")),
   mantle: () => Promise.reject(new Error("network service used although the network is off")),
   secretsSeen: () => []
 };
@@ -11992,9 +12978,9 @@ function renderJunit(report) {
 
 // dist/report/support.js
 init_import_meta_url();
-var import_node_os3 = require("node:os");
+var import_node_os2 = require("node:os");
 function machineFacts() {
-  return { os: `${(0, import_node_os3.type)()} ${(0, import_node_os3.release)()} (${(0, import_node_os3.arch)()})`, node: process.version };
+  return { os: `${(0, import_node_os2.type)()} ${(0, import_node_os2.release)()} (${(0, import_node_os2.arch)()})`, node: process.version };
 }
 var RELEVANT_ENV = /^(AWS_|CODEX_|OPENAI_API_KEY$|HTTPS?_PROXY$|https?_proxy$|ALL_PROXY$|all_proxy$|NO_PROXY$|no_proxy$|NODE_EXTRA_CA_CERTS$|SSL_CERT_(FILE|DIR)$)/;
 var SHOWN_VALUES = /* @__PURE__ */ new Set(["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"]);
@@ -12146,6 +13132,14 @@ function humanStyle(options, io) {
 function setupRows(setup, options, redactor) {
   return options.verbose && setup ? redactor.scrubDeep(setupProvenance(setup)) : [];
 }
+function workingFolder(cd) {
+  if (cd === void 0)
+    return process.cwd();
+  const folder = (0, import_node_path8.resolve)(cd);
+  if (directoryState(folder) !== "directory")
+    throw new UsageError(`--cd ${cd}: not a directory`);
+  return folder;
+}
 async function render(redacted, options, redactedRows, style, palette) {
   if (options.format === "json")
     return `${JSON.stringify(redacted, null, 2)}
@@ -12184,7 +13178,7 @@ async function detectCodex(shellEnv, homeDir, flagVersion, timeoutMs) {
     isExecutableFile,
     realpath: (path) => {
       try {
-        return (0, import_node_fs3.realpathSync)(path);
+        return (0, import_node_fs4.realpathSync)(path);
       } catch {
         return null;
       }
@@ -12192,7 +13186,7 @@ async function detectCodex(shellEnv, homeDir, flagVersion, timeoutMs) {
     readFile: readFileFromDisk,
     listDir: (path) => {
       try {
-        return (0, import_node_fs3.readdirSync)(path);
+        return (0, import_node_fs4.readdirSync)(path);
       } catch {
         return [];
       }
@@ -12232,6 +13226,29 @@ async function terminalProgress(io, colour, label, printCheck) {
     }
   };
 }
+async function machineInputs(options, shellEnv) {
+  const platform = currentPlatform();
+  const homeDir = homeFolder(platform, shellEnv, (0, import_node_os3.homedir)());
+  const codex = await detectCodex(shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1e3);
+  const located = {
+    ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
+    shellEnv,
+    homeDir,
+    directoryState
+  };
+  return {
+    ...located,
+    ...options.profile !== void 0 ? { profile: options.profile } : {},
+    ...options.model !== void 0 ? { modelFlag: options.model } : {},
+    configOverrides: options.configOverrides,
+    managedConfigPath: shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
+    cwd: workingFolder(options.cd),
+    readFile: readFileFromDisk,
+    readBytes: readBytesFromDisk,
+    codex,
+    platform
+  };
+}
 async function runDoctor(options, io) {
   let setup = null;
   let results = [];
@@ -12243,31 +13260,15 @@ async function runDoctor(options, io) {
   const human = options.format === "human" && options.reportPath !== "-";
   let printedLive = false;
   try {
-    const platform = currentPlatform();
-    const homeDir = homeFolder(platform, io.shellEnv, (0, import_node_os4.homedir)());
-    const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1e3);
-    const located = {
-      ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
-      shellEnv: io.shellEnv,
-      homeDir,
-      directoryState
-    };
-    setup = resolveSetup({
-      ...located,
-      ...options.profile !== void 0 ? { profile: options.profile } : {},
-      ...options.model !== void 0 ? { modelFlag: options.model } : {},
-      configOverrides: options.configOverrides,
-      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
-      readFile: readFileFromDisk,
-      codex,
-      platform
-    });
+    const inputs = await machineInputs(options, io.shellEnv);
+    setup = resolveSetup(inputs);
+    const homeDir = inputs.homeDir;
     const resolved = setup;
     if (!options.offline) {
       resolved.env.dotenv.parse?.entries.forEach((entry) => process.env[entry.key] = entry.value);
     }
     const timeoutMs = Math.round(options.timeoutSeconds * 1e3);
-    const liveServices = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs });
+    const liveServices = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs, readFile: readFileFromDisk, homeDir, now: io.now });
     services = liveServices;
     const redactor2 = redactorForSetup(resolved, io.shellEnv);
     const printLive = (result) => {
@@ -12311,7 +13312,7 @@ Run codex-bedrock doctor --help for the options.
   let exitCode = exitCodeFor(report, options.strict);
   const writeOutput = (path, what, text2) => {
     try {
-      (0, import_node_fs3.writeFileSync)(path, text2);
+      (0, import_node_fs4.writeFileSync)(path, text2);
       io.stderr.write(`codex-bedrock: ${what} written to ${path}
 `);
     } catch (writeError) {
@@ -12342,22 +13343,8 @@ init_import_meta_url();
 
 // dist/fix/diagnose.js
 init_import_meta_url();
-var import_node_os5 = require("node:os");
-async function resolveInputs(options, shellEnv) {
-  const homeDir = shellEnv["HOME"] || (0, import_node_os5.homedir)();
-  const codex = await detectCodex(shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1e3);
-  return {
-    ...options.codexHome !== void 0 ? { codexHomeFlag: options.codexHome } : {},
-    ...options.profile !== void 0 ? { profile: options.profile } : {},
-    ...options.model !== void 0 ? { modelFlag: options.model } : {},
-    configOverrides: options.configOverrides,
-    shellEnv,
-    homeDir,
-    managedConfigPath: shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
-    readFile: readFileFromDisk,
-    directoryState,
-    codex
-  };
+function resolveInputs(options, shellEnv) {
+  return machineInputs(options, shellEnv);
 }
 var appliedDotenvKeys = /* @__PURE__ */ new Set();
 async function diagnose2(inputs, options, now) {
@@ -12379,7 +13366,7 @@ async function diagnose2(inputs, options, now) {
     setup,
     options: { offline: options.offline, timeoutMs, allowGovcloud: false },
     now,
-    services: options.offline ? NO_NETWORK : createServices(setup, { timeoutMs })
+    services: options.offline ? NO_NETWORK : createServices(setup, { timeoutMs, readFile: readFileFromDisk, homeDir: inputs.homeDir, now })
   });
   return { inputs, setup, results };
 }
@@ -12501,7 +13488,7 @@ ${hunks.join("")}`;
 
 // dist/fix/plan.js
 init_import_meta_url();
-var import_node_path4 = require("node:path");
+var import_node_path9 = require("node:path");
 
 // dist/fix/tomlEdit.js
 init_import_meta_url();
@@ -12764,7 +13751,7 @@ function moveLegacyTable(workspace, setup, layer, name) {
   const table = valueAt(layer.table, ["profiles", name]);
   if (!isTable2(table))
     return { files: [] };
-  const target = (0, import_node_path4.join)(setup.codexHome.path, `${name}.config.toml`);
+  const target = (0, import_node_path9.join)(setup.codexHome.path, `${name}.config.toml`);
   if (workspace.text(target) !== null)
     return `${target} already exists: merge [profiles.${name}] into it by hand`;
   const text2 = workspace.text(layer.path);
@@ -12984,10 +13971,10 @@ function summarise(results) {
   };
 }
 var MARK = { pass: "ok  ", warn: "warn", fail: "FAIL", skip: "skip" };
-function runLines(title, run) {
-  const s = run.summary;
+function runLines(title, run2) {
+  const s = run2.summary;
   const lines = [`${title}: ${s.pass} passed, ${s.warn} warning${s.warn === 1 ? "" : "s"}, ${s.fail} failed, ${s.skip} skipped`];
-  run.checks.filter((check) => check.status === "fail" || check.status === "warn").forEach((check) => lines.push(`  ${MARK[check.status]} ${check.id}: ${check.summary}`));
+  run2.checks.filter((check) => check.status === "fail" || check.status === "warn").forEach((check) => lines.push(`  ${MARK[check.status]} ${check.id}: ${check.summary}`));
   return lines;
 }
 function indent(text2, prefix) {
@@ -13054,38 +14041,38 @@ function renderFixHuman(report, header2 = true) {
 
 // dist/fix/safety.js
 init_import_meta_url();
-var import_node_fs4 = require("node:fs");
-var import_node_path5 = require("node:path");
+var import_node_fs5 = require("node:fs");
+var import_node_path10 = require("node:path");
 function inside(folder, path) {
-  const rel = (0, import_node_path5.relative)(folder, path);
-  return rel === "" || !rel.startsWith("..") && !(0, import_node_path5.isAbsolute)(rel);
+  const rel = (0, import_node_path10.relative)(folder, path);
+  return rel === "" || !rel.startsWith("..") && !(0, import_node_path10.isAbsolute)(rel);
 }
 function realOrSelf(path) {
   try {
-    return (0, import_node_fs4.realpathSync)(path);
+    return (0, import_node_fs5.realpathSync)(path);
   } catch {
     return path;
   }
 }
 function writeTarget(path, rules) {
-  const home = realOrSelf((0, import_node_path5.resolve)(rules.codexHome));
-  const managed = realOrSelf((0, import_node_path5.resolve)(rules.managedConfigPath));
+  const home = realOrSelf((0, import_node_path10.resolve)(rules.codexHome));
+  const managed = realOrSelf((0, import_node_path10.resolve)(rules.managedConfigPath));
   let stat;
   try {
-    stat = (0, import_node_fs4.lstatSync)(path);
+    stat = (0, import_node_fs5.lstatSync)(path);
   } catch (error) {
     if (error.code !== "ENOENT")
       return { ok: false, reason: `${path} cannot be inspected (${error.code ?? "error"})` };
-    const folder = realOrSelf((0, import_node_path5.dirname)((0, import_node_path5.resolve)(path)));
+    const folder = realOrSelf((0, import_node_path10.dirname)((0, import_node_path10.resolve)(path)));
     if (!inside(home, folder))
       return { ok: false, reason: `${path} would be created outside the Codex home ${rules.codexHome}` };
-    return { ok: true, path: (0, import_node_path5.join)(folder, (0, import_node_path5.basename)(path)), exists: false, mode: null };
+    return { ok: true, path: (0, import_node_path10.join)(folder, (0, import_node_path10.basename)(path)), exists: false, mode: null };
   }
-  let target = (0, import_node_path5.resolve)(path);
+  let target = (0, import_node_path10.resolve)(path);
   if (stat.isSymbolicLink()) {
     try {
-      target = (0, import_node_fs4.realpathSync)(path);
-      stat = (0, import_node_fs4.statSync)(target);
+      target = (0, import_node_fs5.realpathSync)(path);
+      stat = (0, import_node_fs5.statSync)(target);
     } catch {
       return { ok: false, reason: `${path} is a symbolic link that leads nowhere` };
     }
@@ -13094,7 +14081,7 @@ function writeTarget(path, rules) {
   } else if (!inside(home, realOrSelf(target))) {
     return { ok: false, reason: `${path} is outside the Codex home ${rules.codexHome}` };
   }
-  if (target === managed || (0, import_node_path5.resolve)(path) === (0, import_node_path5.resolve)(rules.managedConfigPath))
+  if (target === managed || (0, import_node_path10.resolve)(path) === (0, import_node_path10.resolve)(rules.managedConfigPath))
     return { ok: false, reason: `${path} is Codex's managed config, which only its administrator changes` };
   if (!stat.isFile())
     return { ok: false, reason: `${path} is not a regular file` };
@@ -13107,8 +14094,8 @@ function writeTarget(path, rules) {
 
 // dist/fix/transaction.js
 init_import_meta_url();
-var import_node_fs5 = require("node:fs");
-var import_node_path6 = require("node:path");
+var import_node_fs6 = require("node:fs");
+var import_node_path11 = require("node:path");
 var FixIoError = class extends Error {
 };
 var TEST_MODE_ENV = "CODEX_BEDROCK_TEST_MODE";
@@ -13118,51 +14105,51 @@ function backupStamp(now) {
   return now.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 function fsyncPath(path) {
-  const fd = (0, import_node_fs5.openSync)(path, "r");
+  const fd = (0, import_node_fs6.openSync)(path, "r");
   try {
-    (0, import_node_fs5.fsyncSync)(fd);
+    (0, import_node_fs6.fsyncSync)(fd);
   } finally {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 function writeDurably(path, data, mode) {
-  const fd = (0, import_node_fs5.openSync)(path, import_node_fs5.constants.O_WRONLY | import_node_fs5.constants.O_CREAT | import_node_fs5.constants.O_EXCL, mode);
+  const fd = (0, import_node_fs6.openSync)(path, import_node_fs6.constants.O_WRONLY | import_node_fs6.constants.O_CREAT | import_node_fs6.constants.O_EXCL, mode);
   try {
-    (0, import_node_fs5.writeSync)(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    (0, import_node_fs5.fsyncSync)(fd);
+    (0, import_node_fs6.writeSync)(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    (0, import_node_fs6.fsyncSync)(fd);
   } finally {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
-  (0, import_node_fs5.chmodSync)(path, mode);
+  (0, import_node_fs6.chmodSync)(path, mode);
 }
 function tempPath(target) {
-  return (0, import_node_path6.join)((0, import_node_path6.dirname)(target), `.${(0, import_node_path6.basename)(target)}.codex-bedrock-${process.pid}.tmp`);
+  return (0, import_node_path11.join)((0, import_node_path11.dirname)(target), `.${(0, import_node_path11.basename)(target)}.codex-bedrock-${process.pid}.tmp`);
 }
 function removeQuietly(path) {
   try {
-    (0, import_node_fs5.unlinkSync)(path);
+    (0, import_node_fs6.unlinkSync)(path);
   } catch {
   }
 }
 function claimManifest(home, stamp) {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? stamp : `${stamp}-${n}`;
-    const path = (0, import_node_path6.join)(home, `.codex-bedrock-fix-${candidate}.json`);
-    if (!(0, import_node_fs5.existsSync)(path))
+    const path = (0, import_node_path11.join)(home, `.codex-bedrock-fix-${candidate}.json`);
+    if (!(0, import_node_fs6.existsSync)(path))
       return { path, stamp: candidate };
   }
 }
 function restoreFrom(backup, target, mode) {
   const temp = tempPath(target);
   removeQuietly(temp);
-  writeDurably(temp, (0, import_node_fs5.readFileSync)(backup), mode);
-  (0, import_node_fs5.renameSync)(temp, target);
+  writeDurably(temp, (0, import_node_fs6.readFileSync)(backup), mode);
+  (0, import_node_fs6.renameSync)(temp, target);
 }
 function applyChanges(changes, context) {
   const home = context.safety.codexHome;
   let createdHome = false;
-  if (!(0, import_node_fs5.existsSync)(home)) {
-    (0, import_node_fs5.mkdirSync)(home, { recursive: true, mode: 448 });
+  if (!(0, import_node_fs6.existsSync)(home)) {
+    (0, import_node_fs6.mkdirSync)(home, { recursive: true, mode: 448 });
     createdHome = true;
   }
   const claimed = claimManifest(home, backupStamp(context.now));
@@ -13178,7 +14165,7 @@ function applyChanges(changes, context) {
     removeQuietly(claimed.path);
     if (createdHome) {
       try {
-        (0, import_node_fs5.rmdirSync)(home);
+        (0, import_node_fs6.rmdirSync)(home);
       } catch {
       }
     }
@@ -13188,15 +14175,15 @@ function applyChanges(changes, context) {
       const target = writeTarget(change.path, context.safety);
       if (!target.ok)
         throw new FixIoError(`refused: ${target.reason}`);
-      const current = target.exists ? (0, import_node_fs5.readFileSync)(target.path) : null;
+      const current = target.exists ? (0, import_node_fs6.readFileSync)(target.path) : null;
       const planned = change.before === null ? null : Buffer.from(change.before, "utf8");
       if (current === null !== (planned === null) || current && planned && !current.equals(planned)) {
         throw new FixIoError(`${change.path} changed since the plan was made; run fix again`);
       }
       const backup = target.exists ? `${target.path}.bak-${claimed.stamp}` : null;
       if (backup) {
-        (0, import_node_fs5.copyFileSync)(target.path, backup, import_node_fs5.constants.COPYFILE_EXCL);
-        (0, import_node_fs5.chmodSync)(backup, 384);
+        (0, import_node_fs6.copyFileSync)(target.path, backup, import_node_fs6.constants.COPYFILE_EXCL);
+        (0, import_node_fs6.chmodSync)(backup, 384);
       }
       const finalMode = change.newMode ?? target.mode ?? 384;
       const entry = { change, target: target.path, temp: null, backup, mode: target.mode, finalMode };
@@ -13223,9 +14210,9 @@ function applyChanges(changes, context) {
       if (failAt !== void 0 && index + 1 === Number(failAt))
         throw Object.assign(new Error("simulated rename failure (test hook)"), { code: "EIO" });
       if (entry.temp)
-        (0, import_node_fs5.renameSync)(entry.temp, entry.target);
+        (0, import_node_fs6.renameSync)(entry.temp, entry.target);
       else
-        (0, import_node_fs5.chmodSync)(entry.target, entry.finalMode);
+        (0, import_node_fs6.chmodSync)(entry.target, entry.finalMode);
       done.push(entry);
     });
   } catch (error) {
@@ -13238,7 +14225,7 @@ function applyChanges(changes, context) {
     undoStaging();
     throw new FixIoError(`${describe(error)}; every file was restored as it was`);
   }
-  new Set(staged.map((entry) => (0, import_node_path6.dirname)(entry.target))).forEach((folder) => fsyncPath(folder));
+  new Set(staged.map((entry) => (0, import_node_path11.dirname)(entry.target))).forEach((folder) => fsyncPath(folder));
   return { stamp: claimed.stamp, manifest: claimed.path, backups: staged.flatMap((entry) => entry.backup ? [entry.backup] : []), createdHome };
 }
 function describe(error) {
@@ -13248,33 +14235,33 @@ function describe(error) {
 function undoLastRun(safety) {
   let names;
   try {
-    names = (0, import_node_fs5.readdirSync)(safety.codexHome);
+    names = (0, import_node_fs6.readdirSync)(safety.codexHome);
   } catch {
     return null;
   }
   const newest = names.filter((name) => MANIFEST.test(name)).sort().at(-1);
   if (!newest)
     return null;
-  const manifestPath = (0, import_node_path6.join)(safety.codexHome, newest);
-  const manifest = JSON.parse((0, import_node_fs5.readFileSync)(manifestPath, "utf8"));
+  const manifestPath = (0, import_node_path11.join)(safety.codexHome, newest);
+  const manifest = JSON.parse((0, import_node_fs6.readFileSync)(manifestPath, "utf8"));
   const restored = [];
   const removed = [];
   for (const file of [...manifest.files].reverse()) {
     if (file.created) {
-      if ((0, import_node_fs5.existsSync)(file.path)) {
-        (0, import_node_fs5.unlinkSync)(file.path);
+      if ((0, import_node_fs6.existsSync)(file.path)) {
+        (0, import_node_fs6.unlinkSync)(file.path);
         removed.push(file.path);
       }
       continue;
     }
     const target = writeTarget(file.path, safety);
-    if (!target.ok && (0, import_node_fs5.existsSync)(file.path))
+    if (!target.ok && (0, import_node_fs6.existsSync)(file.path))
       throw new FixIoError(`refused to restore: ${target.reason}`);
     restoreFrom(file.backup, file.path, file.mode ?? 384);
     restored.push(file.path);
   }
   manifest.files.forEach((file) => file.backup && removeQuietly(file.backup));
-  (0, import_node_fs5.unlinkSync)(manifestPath);
+  (0, import_node_fs6.unlinkSync)(manifestPath);
   return { stamp: manifest.stamp, restored, removed };
 }
 
@@ -13592,7 +14579,7 @@ async function fixCommand(options) {
   const { createInterface } = await __codexBedrockImport("node:readline/promises");
   const ask = async (question) => {
     const terminal = createInterface({ input: process.stdin, output: process.stderr });
-    const closed = new Promise((resolve6) => terminal.once("close", () => resolve6(null)));
+    const closed = new Promise((resolve9) => terminal.once("close", () => resolve9(null)));
     ceiling.pause();
     try {
       return await Promise.race([terminal.question(question), closed]);

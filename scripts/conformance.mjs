@@ -189,6 +189,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
   const root = mkdtempSync(join(state.tmp, `${fx.name}-${version}-`));
   const served = fx.mantle?.models ?? [MODEL];
   const servers = await world.startServers({ region: fx.mantle?.region ?? REGION, models: served });
+  let prepared = {};
   try {
     const lines = (v) => (typeof v === 'function' ? v(root) : v ?? []);
     const auth = fx.authCommand ? ['', '[model_providers.amazon-bedrock.auth]', `command = "${fx.authCommand(root)}"`] : [];
@@ -207,6 +208,8 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       dotenv: fx.dotenv,
       aws: fx.aws,
     });
+    // Credential fixtures (credentialFixtures.mjs) write their own files and may start an SSO server.
+    prepared = fx.prepare ? await fx.prepare(root, servers, world) : {};
     const noProxy = '127.0.0.1,localhost';
     const proxyEnv = {
       ...proxyFallback,
@@ -217,6 +220,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       AWS_ENDPOINT_URL_STS: servers.sts.url,
       ...(routeName === 'intercept' ? { SSL_CERT_FILE: world.ca.certPath, NODE_EXTRA_CA_CERTS: world.ca.certPath } : {}),
       ...fx.env,
+      ...prepared.env,
     };
     const globalArgs = fx.args ?? [];
     log(`[${n}/${total}] ${version} ${fx.name}: doctor ...`);
@@ -296,6 +300,7 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
     log(`    doctor: ${doctor.cell} | server: ${serverCell} | ${verdict(row)}`);
     return row;
   } finally {
+    await prepared.close?.();
     await servers.close();
   }
 }
@@ -371,7 +376,7 @@ function render(rows, views, state, mask) {
   const cell = (r) => (r ? (r.abstains ? `abstains (${r.accepted ? 'sent' : 'refused'})` : r.agree ? (r.accepted ? 'ok (sent)' : 'ok (refused)') : 'DISAGREE') : '-');
   out.push(...table(['fixture', ...state.versions], names.map((name) => [name, ...state.versions.map((v) => cell(rows.find((r) => r.fx.name === name && r.version === v)))])));
   out.push('ok (sent): Codex sent a request the server accepted, and the doctor passed. ok (refused): Codex sent nothing or was rejected, and the doctor did not pass.');
-  out.push('abstains: the doctor skipped bedrock.responses without a failed check (it does not run auth commands); not counted either way.');
+  out.push('abstains: the doctor skipped bedrock.responses without a failed check; not counted either way.');
   out.push('');
   out.push('Cells:');
   for (const r of rows) {

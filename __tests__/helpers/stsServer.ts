@@ -55,6 +55,8 @@ export interface StsServerOptions {
   now?: () => Date;
   /** When set, the credential scope must name this region (a regional endpoint). */
   region?: string;
+  /** The roles' MaxSessionDuration: an explicit DurationSeconds above it is refused, as STS does (default 3600). */
+  maxSessionSeconds?: number;
   /** When set, AssumeRoleWithWebIdentity only accepts these tokens. */
   webIdentityTokens?: Set<string>;
 }
@@ -190,6 +192,9 @@ export async function startStsServer(opts: StsServerOptions): Promise<StsServer>
     }
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43200) {
       return { status: 400, code: 'ValidationError', message: "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint" };
+    }
+    if (durationSeconds > (opts.maxSessionSeconds ?? 3600)) {
+      return { status: 400, code: 'ValidationError', message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.' };
     }
     const account = m[1]!;
     const roleName = m[2]!;

@@ -10,6 +10,7 @@
 // the behaviour (issue 8 letter) whose version dependence the fixture shows.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { credentialFixtures } from './credentialFixtures.mjs';
 import { AKID, LONG_TERM_KEY, MODEL, OTHER_REGION, PROFILE_FILES, REGION, SECRET, TEMP, WRONG_SECRET } from './world.mjs';
 
 export function fixtures(keys) {
@@ -201,6 +202,7 @@ export function fixtures(keys) {
       expect: true,
       changes: 'j',
     },
+    ...credentialFixtures(keys),
   ];
 }
 

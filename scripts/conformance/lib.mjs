@@ -339,6 +339,7 @@ export async function bundleServers(outdir) {
       entryPoints: {
         mantleServer: join(REPO, '__tests__', 'helpers', 'mantleServer.ts'),
         stsServer: join(REPO, '__tests__', 'helpers', 'stsServer.ts'),
+        ssoServer: join(REPO, '__tests__', 'helpers', 'ssoServer.ts'),
       },
       outdir,
       outExtension: { '.js': '.mjs' },
@@ -352,7 +353,7 @@ export async function bundleServers(outdir) {
     LIB_TIMEOUTS.bundleMs,
     'esbuild',
   );
-  return { mantle: join(outdir, 'mantleServer.mjs'), sts: join(outdir, 'stsServer.mjs') };
+  return { mantle: join(outdir, 'mantleServer.mjs'), sts: join(outdir, 'stsServer.mjs'), sso: join(outdir, 'ssoServer.mjs') };
 }
 
 /** `Bearer <18 chars>…` or `SigV4 AKID/date/region/service signed=a;b;c`, never the secret parts. */

@@ -74,12 +74,13 @@ export async function loadWorld(bundles, tmp) {
       sts,
       mantle,
       proxy,
+      secrets: shared,
       async close() {
         await Promise.all([mantle.close(), sts.close(), proxy.close()]);
       },
     };
   }
-  return { keys, ca, mask, startServers, closedPort };
+  return { keys, ca, mask, startServers, closedPort, bundles };
 }
 
 /** A fresh HOME (with .codex and .aws), a working folder and TMPDIR under `root`. */

@@ -1,5 +1,6 @@
 import { analyseBearerKey, type BearerKeyAnalysis } from '../auth/bedrockKey.js';
-import { existingProfiles, IAM_SOURCE_LABELS, profileKind, profileSettings, unreadableAwsFiles } from '../auth/profileKind.js';
+import { existingProfiles, IAM_SOURCE_LABELS, profileSourceKind, unreadableAwsFiles } from '../auth/profileKind.js';
+import { judgeSsoCache } from '../auth/ssoToken.js';
 import { accessKeyHint, formatDuration, formatTime } from '../format.js';
 import { REGION_SHAPE } from '../catalogue/regions.js';
 import { describeOrigin } from '../resolve/origin.js';
@@ -90,7 +91,7 @@ function bearerOutcome(setup: EffectiveSetup, analysis: BearerKeyAnalysis, now: 
 }
 
 /** --offline on the IAM path: say what Codex would use, from configuration alone; nothing is run. */
-function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
+function offlineIamOutcome(setup: EffectiveSetup, context: CheckContext): CheckOutcome {
   const plan = setup.auth;
   const notes = precedenceNotes(setup);
   if (plan.source === 'env-keys') {
@@ -114,34 +115,55 @@ function offlineIamOutcome(setup: EffectiveSetup): CheckOutcome {
       facts: { authMode: 'iam', credentialSource: 'env-keys', accessKeyId: accessKeyHint(akid) },
     };
   }
+  if (plan.source === 'credential-export') {
+    return plan.credentialExport
+      ? { status: 'pass', code: 'auth.credential-export', summary: `Codex will sign with the credentials printed by \`${plan.credentialExport.command}\` (aws.credential_export, ${describeOrigin(plan.origin)}; not run: --offline)`, details: notes, facts: { authMode: 'iam', credentialSource: 'credential-export' } }
+      : { status: 'fail', code: 'auth.credential-export-invalid', summary: `aws.credential_export at ${describeOrigin(plan.origin)} cannot be used: ${plan.commandProblem}; Codex does not fall back to other credentials`, details: notes, remediation: 'Write it as credential_export = { command = "/path/to/program", args = [...] } under [model_providers.amazon-bedrock.aws].', docs: DOCS };
+  }
   const profile = plan.awsProfile?.value ?? 'default';
-  const settings = profileSettings(setup, profile);
-  if (!settings) {
-    const existing = existingProfiles(setup);
+  const resolved = profileSourceKind(setup, profile);
+  if (!resolved.ok) {
+    const { error } = resolved;
     const named = plan.awsProfile !== undefined;
+    if (error.code === 'no-profiles' || (error.notLoaded && !named && error.code !== 'missing-source-profile')) {
+      return {
+        status: 'warn',
+        code: 'auth.no-credentials',
+        summary: 'No Bedrock API key, no AWS access keys and no default profile: only web identity, container or instance credentials could work (not probed: --offline)',
+        details: notes,
+        remediation: 'Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).',
+        docs: DOCS,
+      };
+    }
+    const existing = existingProfiles(setup);
     return {
-      status: named ? 'fail' : 'warn',
-      code: named ? 'auth.profile-not-found' : 'auth.no-credentials',
-      summary: named
-        ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}`
-        : `No Bedrock API key, no AWS access keys and no default profile: only container or instance credentials could work (not probed: --offline)`,
+      status: 'fail',
+      code: error.code === 'missing-profile' ? 'auth.profile-not-found' : 'auth.profile-without-credentials',
+      summary: error.code === 'missing-profile' ? `AWS profile "${profile}" (${describeOrigin(plan.origin)}) does not exist in ${setup.awsConfig.path} or ${setup.awsCredentials.path}` : `AWS profile "${profile}" cannot give credentials: ${error.message}`,
       details: notes,
-      remediation: named
-        ? existing.length > 0 ? `Use one of: ${existing.join(', ')}` : `Create it: aws configure --profile ${profile}`
-        : 'Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API key) or configure IAM credentials (aws configure, aws sso login).',
+      remediation:
+        error.code === 'missing-profile'
+          ? existing.length > 0 ? `Use one of: ${existing.join(', ')}` : `Create it: aws configure --profile ${profile}`
+          : error.code === 'no-credentials' ? `Add credentials to it: aws configure --profile ${profile}` : 'Fix the AWS config file as the message says.',
       docs: DOCS,
     };
   }
-  const kind = profileKind(settings);
-  if (!kind) {
-    return {
-      status: 'fail',
-      code: 'auth.profile-without-credentials',
-      summary: `AWS profile "${profile}" holds no credential settings (no keys, role_arn, sso_session, credential_process or web identity)`,
-      details: notes,
-      remediation: `Add credentials to it: aws configure --profile ${profile}`,
-      docs: DOCS,
-    };
+  const kind = resolved.kind;
+  if (kind === 'sso' && setup.ssoCache) {
+    // Read, never refreshed or written: what Codex would find in the cache when it starts.
+    const judged = judgeSsoCache(setup.ssoCache, context.now());
+    if (!judged.ok) {
+      return {
+        status: 'fail',
+        code: 'auth.sso-session',
+        summary: `The IAM Identity Center (SSO) session of AWS profile "${profile}" is missing or expired: ${judged.sentence}`,
+        details: notes,
+        remediation: `Run: aws sso login --profile ${profile}`,
+        docs: DOCS,
+        facts: { authMode: 'iam', credentialSource: kind, profile },
+      };
+    }
+    notes.push(`${judged.sentence} (${setup.ssoCache.read.path})`);
   }
   return {
     status: 'pass',
@@ -175,15 +197,17 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
     credentialSource: creds.source,
     profile: creds.profile,
     accessKeyId: key,
-    temporary: Boolean(creds.sessionToken),
+    // The key id says what a key is: an AKIA key with a leftover AWS_SESSION_TOKEN is still a long-term key.
+    temporary: creds.accessKeyId.startsWith('ASIA'),
     expiresAt: creds.expiration?.toISOString() ?? null,
   };
+  notes.push(...(creds.notes ?? []));
   const left = creds.expiration ? creds.expiration.getTime() - context.now().getTime() : null;
   if (left !== null && left <= 0) {
     return {
       status: 'fail',
       code: 'auth.iam-expired',
-      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago)`,
+      summary: `The IAM credentials from ${via} expired at ${formatTime(creds.expiration!)} (${formatDuration(left)} ago); Codex still signs with them and AWS rejects the requests`,
       details: notes,
       remediation: creds.source === 'sso' ? `Run: aws sso login${creds.profile ? ` --profile ${creds.profile}` : ''}` : 'Refresh the credentials (re-run what produced them).',
       docs: creds.source === 'sso' ? SSO_DOCS : DOCS,
@@ -202,29 +226,72 @@ async function onlineIamOutcome(context: CheckContext): Promise<CheckOutcome> {
       facts,
     };
   }
+  if (creds.sessionToken && !facts.temporary && creds.accessKeyId.startsWith('AKIA')) {
+    return {
+      status: 'warn',
+      code: 'auth.leftover-session-token',
+      summary: `Codex will sign with long-term access key ${key} from ${via}, and also send the session token that is set with it; AWS rejects a long-term key with a session token`,
+      details: notes,
+      remediation: 'Unset the leftover AWS_SESSION_TOKEN (it belongs to other, temporary keys), or set the matching temporary keys.',
+      docs: DOCS,
+      facts,
+    };
+  }
   return {
     status: 'pass',
     code: 'auth.iam-ok',
-    summary: `Codex will sign with ${creds.sessionToken ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
+    summary: `Codex will sign with ${facts.temporary ? 'temporary' : 'long-term'} access key ${key} from ${via}${expiry}`,
     details: notes,
     facts,
   };
 }
 
-/** Which credential Codex will use, and whether it is usable now. */
-async function decide(context: CheckContext): Promise<CheckOutcome> {
+/** The key analysis speaks of AWS_BEARER_TOKEN_BEDROCK; here the key is what the auth command printed. */
+function asCommandOutput(analysis: BearerKeyAnalysis): BearerKeyAnalysis {
+  const printed = 'the token printed by the auth command';
+  const message = (text: string) => text.replace(/^AWS_BEARER_TOKEN_BEDROCK/, 'The token printed by the auth command').replaceAll('AWS_BEARER_TOKEN_BEDROCK', printed);
+  const fix = (text: string) =>
+    /quotes|whitespace|single line|variable/i.test(text)
+      ? 'Make the auth command print just the Bedrock API key on stdout (no quotes, labels or extra lines); Codex trims surrounding whitespace and sends the rest as is.'
+      : text.replaceAll('set AWS_BEARER_TOKEN_BEDROCK to it', 'make the auth command print it').replaceAll('AWS_BEARER_TOKEN_BEDROCK', printed);
+  return { ...analysis, findings: analysis.findings.map((finding) => ({ ...finding, message: message(finding.message), ...(finding.fix ? { fix: fix(finding.fix) } : {}) })) };
+}
+
+/**
+ * The provider auth command: Codex runs it and sends what it prints as the bearer token. When it fails, hangs,
+ * cannot start or prints nothing, Codex sends requests with no authorization at all and never falls back.
+ */
+async function commandOutcome(context: CheckContext): Promise<CheckOutcome> {
   const { setup } = context;
-  if (setup.auth.mode === 'command') {
+  const where = describeOrigin(setup.auth.origin);
+  const notes = precedenceNotes(setup);
+  const noAuth = 'Codex then sends its requests without any authorization and does not fall back to AWS_BEARER_TOKEN_BEDROCK or IAM credentials';
+  if (!setup.auth.authCommand) {
+    return { status: 'fail', code: 'auth.command-invalid', summary: `The auth command at ${where} cannot be used: ${setup.auth.commandProblem}`, details: notes, remediation: 'Write it as [model_providers.amazon-bedrock.auth] with command = "/path/to/program" and, if needed, args = [...] and timeout_ms = 5000.', docs: DOCS, facts: { authMode: 'command' } };
+  }
+  if (context.options.offline) {
+    return { status: 'pass', code: 'auth.command', summary: `Codex will run the auth command at ${where} and send what it prints as a bearer token (not run: --offline)`, details: notes, facts: { authMode: 'command' } };
+  }
+  const result = await context.services.authCommandToken();
+  if (!result.ok) {
     return {
-      status: 'warn',
-      code: 'auth.command',
-      summary: `Codex gets its credential from the auth command at ${describeOrigin(setup.auth.origin)}; the doctor does not run it`,
-      details: precedenceNotes(setup),
-      remediation: 'Run the configured command by hand and check that it prints a valid Bedrock API key.',
+      status: 'fail',
+      code: 'auth.command-failed',
+      summary: `The auth command at ${where} gave no token: ${result.reason}; ${noAuth}`,
+      details: notes,
+      remediation: 'Run the command by hand until it prints a Bedrock API key and exits 0 within timeout_ms (default 5000 ms); raise timeout_ms if it is slow.',
       docs: DOCS,
       facts: { authMode: 'command' },
     };
   }
+  const outcome = bearerOutcome(setup, asCommandOutput(analyseBearerKey(result.value, context.now(), effectiveRegion(setup))), context.now());
+  return { ...outcome, summary: `${outcome.summary}; printed by the auth command \`${result.ranFor}\``, facts: { ...outcome.facts, authMode: 'command' } };
+}
+
+/** Which credential Codex will use, and whether it is usable now. */
+async function decide(context: CheckContext): Promise<CheckOutcome> {
+  const { setup } = context;
+  if (setup.auth.mode === 'command') return commandOutcome(context);
   if (setup.auth.mode === 'bearer') {
     return bearerOutcome(setup, analyseBearerKey(setup.auth.bearerKey!.value, context.now(), effectiveRegion(setup)), context.now());
   }
@@ -239,7 +306,7 @@ async function decide(context: CheckContext): Promise<CheckOutcome> {
       docs: DOCS,
     };
   }
-  return context.options.offline ? offlineIamOutcome(setup) : onlineIamOutcome(context);
+  return context.options.offline ? offlineIamOutcome(setup, context) : onlineIamOutcome(context);
 }
 
 export const authToken: Check = {

@@ -55,7 +55,7 @@ function describeSkew(skewMs: number): string {
 }
 
 function iamAction(setup: EffectiveSetup): string {
-  return setup.auth.mode === 'bearer'
+  return setup.auth.mode !== 'iam'
     ? 'bedrock-mantle:CallWithBearerToken and bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess) for the IAM identity the key belongs to'
     : 'bedrock-mantle:CreateInference (e.g. the AWS managed policy AmazonBedrockMantleInferenceAccess)';
 }
@@ -63,6 +63,10 @@ function iamAction(setup: EffectiveSetup): string {
 async function authFor(context: CheckContext, region: string): Promise<MantleAuth | { skip: string }> {
   const { setup } = context;
   if (setup.auth.mode === 'bearer') return { kind: 'bearer', key: codexTrim(setup.auth.bearerKey!.value) };
+  if (setup.auth.mode === 'command') {
+    const token = await context.services.authCommandToken();
+    return token.ok ? { kind: 'bearer', key: token.value } : { skip: 'the auth command gave no token (see auth.token)' };
+  }
   const resolution = await context.services.iamCredentials();
   if (!resolution.ok) return { skip: 'no IAM credentials to sign with (see auth.token)' };
   return { kind: 'sigv4', credentials: resolution.credentials, region };
@@ -135,8 +139,8 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     }
     return fail(
       'credential-rejected',
-      `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === 'bearer' ? 'the Bedrock API key is invalid, revoked, expired or from another region' : 'the IAM credentials were not accepted'}${skewNote}`,
-      setup.auth.mode === 'bearer' ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : 'Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.',
+      `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode !== 'iam' ? 'the Bedrock API key is invalid, revoked, expired or from another region' : 'the IAM credentials were not accepted'}${skewNote}`,
+      setup.auth.mode === 'command' ? 'Check what the auth command prints: it must be a Bedrock API key for this region.' : setup.auth.mode === 'bearer' ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : 'Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.',
     );
   }
   if (response.status === 404) {
@@ -240,10 +244,6 @@ export const bedrockResponses: Check = {
   network: true,
   async run(context): Promise<CheckOutcome> {
     const { setup } = context;
-    if (setup.auth.mode === 'command') {
-      const reason = 'Codex takes its credential from the configured auth command, which the doctor does not run';
-      return { status: 'skip', code: 'bedrock.auth-command', summary: `Skipped: ${reason}`, skipReason: reason };
-    }
     const base = setup.endpoint?.value;
     const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : null;
     if (!base || !region) {

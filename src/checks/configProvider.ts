@@ -1,4 +1,5 @@
-import { allConfigValues, keysUnder, type ConfigLayer } from '../resolve/config.js';
+import { authConfigRefusal } from '../resolve/auth.js';
+import { allConfigValues, keysUnder, lookupConfig, type ConfigLayer } from '../resolve/config.js';
 import { describeOrigin } from '../resolve/origin.js';
 import { BEDROCK_PROVIDER_ID, PROVIDER_TABLE, type EffectiveSetup } from '../resolve/setup.js';
 import { formatKeyPath } from '../resolve/tomlLines.js';
@@ -181,18 +182,12 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
       facts: { finding: 'provider-keys-refused', keys: JSON.stringify(refused.map((r) => r.key)) },
     };
   }
-  const auth = keys.find(({ key }) => key[0] === 'auth');
-  const aws = keys.find(({ key }) => key[0] === 'aws');
-  if (auth && aws) {
-    return {
-      status: 'fail',
-      code: 'config.auth-with-aws',
-      summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
-      details: ['Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth'],
-      remediation: 'Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.',
-      docs: DOCS,
-    };
-  }
+  const refusal = authConfigRefusal((path) => lookupConfig(setup.layers, [...PROVIDER_TABLE, ...path]), {
+    auth: rules.providerKeys.includes('auth'),
+    credentialExport: rules.awsKeys.includes('credential_export'),
+    authRefresh: rules.awsKeys.includes('auth_refresh'),
+  });
+  if (refusal) return { status: 'fail', code: refusal.code, summary: `Codex refuses the config: ${refusal.summary}`, details: [`Codex says: ${refusal.codexSays}`], remediation: refusal.remediation, docs: DOCS };
   return undefined;
 }
 
@@ -324,6 +319,8 @@ export const configProvider: Check = {
     if (refused) return refused;
 
     const warnings: string[] = [];
+
+    const projectNotes: string[] = [];
     const remediations: string[] = [];
     const profileLayer = setup.layers.find((layer) => layer.name === 'profile');
     if (profileLayer?.status === 'missing' && setup.profileSource === 'profile-file') {
@@ -346,10 +343,13 @@ export const configProvider: Check = {
       warnings.push(`base_url is overridden (${describeOrigin(setup.baseUrl.origin)}): Codex sends Bedrock traffic to ${String(setup.baseUrl.value)} and skips its region allow-list`);
       remediations.push('Remove model_providers.amazon-bedrock.base_url unless you deliberately route through a proxy or a private endpoint.');
     }
+    // Project config (issue 9): Codex drops these keys from project files, and ignores untrusted projects.
+    setup.layers.filter((layer) => layer.dropped).forEach((layer) => warnings.push(`${layer.path} sets ${layer.dropped!.join(' and ')}, which Codex ignores in a project config (it warns "Ignored unsupported project-local config keys"; only the user config.toml may set them)`));
+    if (setup.project && setup.project.untrustedFiles.length > 0) projectNotes.push(`not loaded, the project is not trusted: ${setup.project.untrustedFiles.join(', ')}`);
     const layerList = setup.layers
       .filter((layer) => layer.status === 'ok')
       .map((layer) => `${layer.name} layer: ${layer.path}`);
-    const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...warnings];
+    const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...projectNotes, ...warnings];
     if (warnings.length === 0) return { ...outcome, details };
     return { status: 'warn', code: profileLayer?.status === 'missing' && setup.profileSource === 'profile-file' ? 'config.profile-file-missing' : ignoredKeys.length > 0 ? 'config.unknown-provider-keys' : openAiKey ? 'config.openai-key-unused' : 'config.base-url-overridden', summary: `${outcome.summary}; ${warnings.join('; ')}`, details, remediation: remediations.join('\n'), docs: DOCS };
   },

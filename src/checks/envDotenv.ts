@@ -3,7 +3,7 @@ import { describeOrigin, type Origin } from '../resolve/origin.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { CODEX_MANTLE_REGIONS, REGION_SHAPE } from '../catalogue/regions.js';
-import { profileSettings } from '../auth/profileKind.js';
+import { profileSourceKind } from '../auth/profileKind.js';
 import { isContinuousIntegration } from '../platform.js';
 import type { Check, CheckContext, CheckOutcome } from './types.js';
 
@@ -40,7 +40,7 @@ function shellOnlyNeeds(setup: EffectiveSetup, earlier: CheckContext['earlier'])
   if (setup.auth.source === 'sdk-chain' && setup.auth.awsProfile && fromShell(setup.auth.awsProfile.origin)) {
     const profile = setup.auth.awsProfile.value;
     // A profile that does not exist (auth.token fails on it) must not be copied into .env as advice.
-    const line = profileSettings(setup, profile) && earlier.get('auth.token')?.status !== 'fail' ? profile : '<a profile from ~/.aws/config: see auth.token>';
+    const line = profileSourceKind(setup, profile).ok && earlier.get('auth.token')?.status !== 'fail' ? profile : '<a profile from ~/.aws/config: see auth.token>';
     needs.push({ what: 'the AWS profile (AWS_PROFILE)', lines: [`AWS_PROFILE=${line}`] });
   }
   return needs;

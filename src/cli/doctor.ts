@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { detectCodexInstalls } from '../codex/detect.js';
 import { chooseCodexRelease, type CodexRelease } from '../codex/release.js';
 import { readCodexVersion } from '../net/codexCli.js';
@@ -7,10 +8,11 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks, type RunProgress } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { Check, CheckResult } from '../checks/types.js';
+import { readBytesFromDisk } from '../io/bytes.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK, type Services } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup, type ResolveInputs } from '../resolve/setup.js';
 import { currentPlatform, homeFolder, managedConfigPath } from '../platform.js';
 import { renderGithub } from '../report/github.js';
 import { idColumnWidth, paletteFor, renderCheck, renderFooter, renderHeader, renderHuman, type HumanStyle, type Palette, type SetupRow } from '../report/human.js';
@@ -53,6 +55,14 @@ function setupRows(setup: EffectiveSetup | null, options: DoctorOptions, redacto
   return options.verbose && setup ? redactor.scrubDeep(setupProvenance(setup)) : [];
 }
 
+/** The folder Codex would start in: --cd DIR (as `codex --cd`), else the current one. */
+function workingFolder(cd: string | undefined): string {
+  if (cd === undefined) return process.cwd();
+  const folder = resolve(cd);
+  if (directoryState(folder) !== 'directory') throw new UsageError(`--cd ${cd}: not a directory`);
+  return folder;
+}
+
 /** Renders a report in the chosen format; the report given is already redacted. JSON alone keeps strings exact. */
 async function render(redacted: DoctorReport, options: DoctorOptions, redactedRows: SetupRow[], style: HumanStyle, palette: Palette): Promise<string> {
   if (options.format === 'json') return `${JSON.stringify(redacted, null, 2)}\n`;
@@ -91,7 +101,7 @@ const VERSION_PROBE_TIMEOUT_MS = 5000;
  * Which Codex runs here, read from files beside it where possible: starting the npm launcher costs about as
  * much as a whole offline run. Only when no file states the version is `codex --version` run, bounded.
  */
-export async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
+async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
   const detection = detectCodexInstalls({
     platform: process.platform,
     shellEnv,
@@ -156,6 +166,42 @@ async function terminalProgress(
   };
 }
 
+/** What the resolver needs to know about this machine and the command line (doctor and fix build it alike). */
+export interface ResolutionOptions {
+  codexHome?: string;
+  cd?: string;
+  profile?: string;
+  configOverrides: string[];
+  model?: string;
+  codexVersion?: string;
+  timeoutSeconds: number;
+}
+
+/** The resolver's inputs for this machine: the Codex found here, the platform's paths, the disk. */
+export async function machineInputs(options: ResolutionOptions, shellEnv: ShellEnv): Promise<ResolveInputs> {
+  const platform = currentPlatform();
+  const homeDir = homeFolder(platform, shellEnv, homedir());
+  const codex = await detectCodex(shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
+  const located = {
+    ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
+    shellEnv,
+    homeDir,
+    directoryState,
+  };
+  return {
+    ...located,
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.model !== undefined ? { modelFlag: options.model } : {}),
+    configOverrides: options.configOverrides,
+    managedConfigPath: shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
+    cwd: workingFolder(options.cd),
+    readFile: readFileFromDisk,
+    readBytes: readBytesFromDisk,
+    codex,
+    platform,
+  };
+}
+
 /**
  * Runs the doctor end to end: resolve once, check, report, render. Returns the exit code; never calls
  * process.exit, so tests and the bin stub decide what to do with it.
@@ -172,25 +218,9 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   /** Set once the header and check lines went to the terminal as the checks finished. */
   let printedLive = false;
   try {
-    const platform = currentPlatform();
-    const homeDir = homeFolder(platform, io.shellEnv, homedir());
-    const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
-    const located = {
-      ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
-      shellEnv: io.shellEnv,
-      homeDir,
-      directoryState,
-    };
-    setup = resolveSetup({
-      ...located,
-      ...(options.profile !== undefined ? { profile: options.profile } : {}),
-      ...(options.model !== undefined ? { modelFlag: options.model } : {}),
-      configOverrides: options.configOverrides,
-      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
-      readFile: readFileFromDisk,
-      codex,
-      platform,
-    });
+    const inputs = await machineInputs(options, io.shellEnv);
+    setup = resolveSetup(inputs);
+    const homeDir = inputs.homeDir;
     const resolved = setup;
     if (!options.offline) {
       // Codex applies $CODEX_HOME/.env with set_var before anything reads the environment; the AWS SDK
@@ -199,11 +229,11 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     }
     // Whole milliseconds: 2.01 s is 2009.9999999999998 ms in floating point, which AbortSignal.timeout rejects.
     const timeoutMs = Math.round(options.timeoutSeconds * 1000);
-    const liveServices = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs });
+    const liveServices = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs, readFile: readFileFromDisk, homeDir, now: io.now });
     services = liveServices;
     const redactor = redactorForSetup(resolved, io.shellEnv);
     // On a terminal each check's line appears as it finishes; the count and verdict follow at the end. Lines
-    // pass the same redactor (with the credentials the SDK resolved so far) and terminal-safety as the rest.
+    // pass the same redactor (with the credentials obtained so far) and terminal-safety as the rest.
     const printLive = (result: CheckResult) => {
       liveServices.secretsSeen().forEach((secret) => redactor.add(secret));
       if (!printedLive) {
@@ -237,6 +267,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     error = usage ? `usage error: ${message}` : `internal error: ${message}`;
   }
   const redactor = redactorForSetup(setup, io.shellEnv);
+  // Credentials obtained while checking (an auth command's token, SSO or assumed-role secrets) are secrets too.
   services.secretsSeen().forEach((secret) => redactor.add(secret));
   const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
   if (error) {

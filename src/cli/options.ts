@@ -8,6 +8,8 @@ export interface DoctorOptions {
   format: OutputFormat;
   offline: boolean;
   codexHome?: string;
+  /** --cd DIR: the working folder Codex would start in (project config is found from it). */
+  cd?: string;
   profile?: string;
   configOverrides: string[];
   model?: string;

@@ -1,23 +1,16 @@
-import { homedir } from 'node:os';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks } from '../checks/runner.js';
 import type { CheckResult } from '../checks/types.js';
-import { detectCodex, MANAGED_CONFIG_ENV } from '../cli/doctor.js';
-import { directoryState, readFileFromDisk } from '../io/files.js';
+import { machineInputs, type ResolutionOptions as MachineResolutionOptions } from '../cli/doctor.js';
+import { readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, type EffectiveSetup, type ResolveInputs } from '../resolve/setup.js';
+import { resolveSetup, type EffectiveSetup, type ResolveInputs } from '../resolve/setup.js';
 import type { Workspace } from './workspace.js';
 
 /** The doctor's resolution flags, as fix takes them. */
-export interface ResolutionOptions {
-  codexHome?: string;
-  profile?: string;
-  configOverrides: string[];
-  model?: string;
-  codexVersion?: string;
+export interface ResolutionOptions extends MachineResolutionOptions {
   offline: boolean;
-  timeoutSeconds: number;
 }
 
 export interface Diagnosis {
@@ -27,21 +20,8 @@ export interface Diagnosis {
 }
 
 /** The resolver's inputs for this machine, exactly as `doctor` builds them. */
-export async function resolveInputs(options: ResolutionOptions, shellEnv: ShellEnv): Promise<ResolveInputs> {
-  const homeDir = shellEnv['HOME'] || homedir();
-  const codex = await detectCodex(shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
-  return {
-    ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
-    ...(options.profile !== undefined ? { profile: options.profile } : {}),
-    ...(options.model !== undefined ? { modelFlag: options.model } : {}),
-    configOverrides: options.configOverrides,
-    shellEnv,
-    homeDir,
-    managedConfigPath: shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
-    readFile: readFileFromDisk,
-    directoryState,
-    codex,
-  };
+export function resolveInputs(options: ResolutionOptions, shellEnv: ShellEnv): Promise<ResolveInputs> {
+  return machineInputs(options, shellEnv);
 }
 
 /** Keys a previous run copied from .env into process.env (for the AWS SDK), so a later run starts clean. */
@@ -67,7 +47,7 @@ export async function diagnose(inputs: ResolveInputs, options: ResolutionOptions
     setup,
     options: { offline: options.offline, timeoutMs, allowGovcloud: false },
     now,
-    services: options.offline ? NO_NETWORK : createServices(setup, { timeoutMs }),
+    services: options.offline ? NO_NETWORK : createServices(setup, { timeoutMs, readFile: readFileFromDisk, homeDir: inputs.homeDir, now }),
   });
   return { inputs, setup, results };
 }

@@ -3,7 +3,7 @@ import type tls from 'node:tls';
 import { TOOL_VERSION } from '../version.js';
 import type { IamCredentials } from './iamCredentials.js';
 import { classifyNetworkError, unusableUrl, type NetworkFailure } from './networkErrors.js';
-import { proxyAgentFor } from './proxy.js';
+import { extraTrustedCertificates, proxyAgentFor } from './proxy.js';
 
 /** How Codex authenticates to Mantle: the Bedrock key as a bearer token, or SigV4 for service bedrock-mantle. */
 export type MantleAuth = { kind: 'bearer'; key: string } | { kind: 'sigv4'; credentials: IamCredentials; region: string };
@@ -93,6 +93,7 @@ export async function mantleRequest(input: {
   const { agent, proxy, problem } = await proxyAgentFor(url, input.env);
   if (problem) return { ok: false, failure: { kind: 'bad-setting', code: null, detail: problem }, latencyMs: 0, proxy: null };
   const headers = await signedHeaders(url, input.method, body, input.auth);
+  const ca = url.protocol === 'https:' ? await extraTrustedCertificates(input.env) : null;
   // Loaded on use: offline runs never pay for the HTTP and TLS stacks.
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const { checkServerIdentity } = await import('node:tls');
@@ -113,6 +114,7 @@ export async function mantleRequest(input: {
         method: input.method,
         headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
         agent,
+        ...(ca ? { ca } : {}),
         // Through a CONNECT tunnel the agent does not pass the target host on (it cannot be an SNI name when
         // it is an IP), so verify the certificate against the URL's host explicitly.
         checkServerIdentity: (_host: string, certificate: tls.PeerCertificate) => checkServerIdentity(url.hostname, certificate),

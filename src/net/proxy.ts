@@ -4,7 +4,7 @@ import type http from 'node:http';
  * Which proxy a request goes through, decided the way Codex's HTTP client (reqwest / hyper-util) reads the
  * environment: upper-case names before lower-case ones, ALL_PROXY as the fallback, HTTP_PROXY ignored under
  * CGI (REQUEST_METHOD set), and NO_PROXY entries that are `*`, IP addresses, CIDR blocks or domains (a
- * domain matches itself and its subdomains; a leading dot matches subdomains and the domain).
+ * domain matches itself and its subdomains; a leading dot matches subdomains and the domain). `*` is not special.
  */
 type Env = { get(name: string): string | undefined };
 
@@ -62,7 +62,7 @@ function bypassesProxy(hostname: string, noProxy: string): boolean {
     .map((entry) => entry.trim().toLowerCase())
     .filter(Boolean)
     .some((entry) => {
-      if (entry === '*') return true;
+      // reqwest as linked by Codex 0.169.0 has no wildcard: `NO_PROXY=*` bypasses nothing (observed).
       const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
       // An invalid prefix length makes the entry a (never matching) domain, as an IpNet parse failure does in reqwest.
       if (cidr && isIP(cidr[1]!) && Number(cidr[2]) <= (isIP(cidr[1]!) === 4 ? 32 : 128)) return inCidr(host, cidr[1]!, Number(cidr[2]));
@@ -127,4 +127,31 @@ export function displayProxy(proxy: string): string {
   } catch {
     return 'the configured proxy';
   }
+}
+
+/** PEM bundles are small; a file far larger is not one. */
+const MAX_CA_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Extra certificate authorities Codex trusts on top of the system store: the PEM files named by SSL_CERT_FILE
+ * and CODEX_CA_CERTIFICATE (so a TLS-inspecting corporate proxy works in Codex). Node trusts neither by
+ * itself, so the doctor adds them, with Node's own roots and NODE_EXTRA_CA_CERTS, to the Mantle call.
+ * Returns null when neither variable names a readable file (Node's defaults then apply unchanged).
+ */
+export async function extraTrustedCertificates(env: Env): Promise<string[] | null> {
+  const files = ['SSL_CERT_FILE', 'CODEX_CA_CERTIFICATE'].map((name) => env.get(name)?.trim()).filter((path): path is string => Boolean(path));
+  if (files.length === 0) return null;
+  const [{ readFileSync, statSync }, { rootCertificates }] = await Promise.all([import('node:fs'), import('node:tls')]);
+  const read = (path: string): string[] => {
+    try {
+      if (!statSync(path).isFile() || statSync(path).size > MAX_CA_BYTES) return [];
+      return readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    } catch {
+      return [];
+    }
+  };
+  const extra = files.flatMap(read);
+  if (extra.length === 0) return null;
+  const nodeExtra = process.env['NODE_EXTRA_CA_CERTS'] ? read(process.env['NODE_EXTRA_CA_CERTS']) : [];
+  return [...rootCertificates, ...nodeExtra, ...extra];
 }

@@ -1,5 +1,7 @@
+import type { FileReader } from '../io/files.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { resolveIamCredentials, type IamCredentials, type IamResolution } from './iamCredentials.js';
+import { runAuthCommand, type CommandOutcome } from './authCommand.js';
 import { mantleRequest, type MantleResult } from './mantle.js';
 import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts.js';
 
@@ -10,32 +12,43 @@ import { getCallerIdentity, stsEndpoint, type CallerIdentityResult } from './sts
  */
 export interface Services {
   iamCredentials(): Promise<IamResolution>;
+  /** The token the configured provider auth command prints (run once, like Codex). */
+  authCommandToken(): Promise<CommandOutcome<string>>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
-  /** Secrets the services obtained themselves (credentials the AWS SDK resolved), for the redactor. */
+  /** Secrets learned while running (the auth command's token, resolved IAM secrets), for the redactor. */
   secretsSeen(): string[];
 }
 
-export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
+export function createServices(setup: EffectiveSetup, options: { timeoutMs: number; readFile: FileReader; homeDir: string; now: () => Date }): Services {
   const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : 'us-east-1';
   const sts = stsEndpoint(setup.env, region);
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
-  const seen: string[] = [];
+  let authToken: Promise<CommandOutcome<string>> | undefined;
+  const revealed: string[] = [];
+  const remember = <T>(work: Promise<T>, secrets: (value: T) => (string | undefined)[]): Promise<T> =>
+    work.then((value) => {
+      secrets(value).forEach((secret) => secret && revealed.push(secret));
+      return value;
+    });
   return {
     iamCredentials() {
-      // Whatever produced them (credential_process, SSO, a container or web identity), the redactor must know them.
-      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) }).then((resolution) => {
-        if (resolution.ok) seen.push(resolution.credentials.secretAccessKey, resolution.credentials.sessionToken ?? '');
-        return resolution;
-      });
+      credentials ??= remember(resolveIamCredentials(setup, options), (r) => (r.ok ? [r.credentials.secretAccessKey, r.credentials.sessionToken] : []));
       return credentials;
     },
-    secretsSeen: () => seen.filter(Boolean),
+    authCommandToken() {
+      const command = setup.auth.authCommand;
+      authToken ??= command
+        ? remember(runAuthCommand(command, setup.env.toRecord(), options.timeoutMs), (r) => (r.ok ? [r.value] : []))
+        : Promise.resolve({ ok: false as const, reason: `the auth command cannot be used: ${setup.auth.commandProblem ?? 'none is configured'}` });
+      return authToken;
+    },
     callerIdentity(resolved) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
     },
+    secretsSeen: () => [...revealed],
     mantle: mantleRequest,
   };
 }
@@ -44,6 +57,7 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
 export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
+  authCommandToken: () => Promise.reject(new Error('network service used although the network is off')),
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
   secretsSeen: () => [],
 };

@@ -1,13 +1,15 @@
 import { codexTrim } from '../auth/bedrockKey.js';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { FileRead } from '../io/files.js';
 import type { EffectiveEnvironment } from './environment.js';
-import type { Origin, Sourced } from './origin.js';
+import { describeOrigin, type Origin, type Sourced } from './origin.js';
 
 export type AuthMode = 'bearer' | 'iam' | 'command';
 
 export type AuthSourceKind =
   | 'auth-command'
   | 'aws-profile-config'
+  | 'credential-export'
   | 'codex-login'
   | 'codex-login-keys'
   | 'bearer-env'
@@ -30,10 +32,46 @@ export interface AuthPlan {
   bearerKey?: Sourced<string>;
   /** IAM path: the AWS profile the SDK chain is asked for, if any. */
   awsProfile?: Sourced<string>;
+  /** Command path: the provider auth command as Codex runs it. */
+  authCommand?: ConfiguredCommand;
+  /** aws.credential_export: the command whose credential_process-style JSON Codex signs with. */
+  credentialExport?: ConfiguredCommand;
+  /** Why Codex cannot use the configured command as written (the value is not a table, command missing...). */
+  commandProblem?: string;
   /** Credentials that are present but that Codex will not use, with why. */
   ignored: IgnoredCredential[];
   /** An empty AWS_BEARER_TOKEN_BEDROCK that Codex ignored on the way. */
   emptyBearerIgnored?: Origin;
+}
+
+/** A command from the Codex config (`auth` or `aws.credential_export`): run directly, not through a shell. */
+export interface ConfiguredCommand {
+  command: string;
+  args: string[];
+  /** Codex's limit for the auth command (`timeout_ms`, default 5 s); credential_export has none of its own. */
+  timeoutMs: number | null;
+  /** Where it runs: `cwd` when set, else the folder of the config file that set it (Codex resolves "." there). */
+  cwd: string | null;
+}
+
+/** Codex's default `timeout_ms` for the provider auth command. */
+export const DEFAULT_AUTH_COMMAND_TIMEOUT_MS = 5000;
+
+/** Reads `{command, args, timeout_ms, cwd}` as Codex deserialises it; a string is what people write by mistake. */
+export function readConfiguredCommand(sourced: Sourced<unknown>, withTimeout: boolean): ConfiguredCommand | { problem: string } {
+  const value = sourced.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'it must be a table with a `command` key' };
+  const table = value as Record<string, unknown>;
+  const command = table['command'];
+  if (typeof command !== 'string' || command.trim() === '') return { problem: 'it has no `command` string' };
+  const args = table['args'] ?? [];
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) return { problem: '`args` must be a list of strings' };
+  const timeout = table['timeout_ms'];
+  if (withTimeout && timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0)) return { problem: '`timeout_ms` must be a positive whole number of milliseconds' };
+  const configDir = sourced.origin.kind === 'config' ? dirname(sourced.origin.path) : null;
+  const cwdValue = typeof table['cwd'] === 'string' ? (table['cwd'] as string) : null;
+  const cwd = cwdValue !== null ? (isAbsolute(cwdValue) || !configDir ? cwdValue : join(configDir, cwdValue)) : configDir;
+  return { command, args: args as string[], timeoutMs: withTimeout ? (typeof timeout === 'number' ? timeout : DEFAULT_AUTH_COMMAND_TIMEOUT_MS) : null, cwd };
 }
 
 export interface StoredLogin {
@@ -99,15 +137,25 @@ export function readStoredLogin(read: FileRead): StoredLogin {
 export function planAuth(input: {
   authCommand: Sourced<unknown> | undefined;
   configAwsProfile: Sourced<unknown> | undefined;
+  /** `aws.credential_export`, if configured. */
+  credentialExport?: Sourced<unknown> | undefined;
   storedLogin: StoredLogin;
   env: EffectiveEnvironment;
+  /** Release rule: Codex uses aws.credential_export (from about 0.155.0; earlier releases ignore it). Default: 0.169.0. */
+  credentialExportUsed?: boolean;
   /**
    * Release-dependent (src/codex/rules.ts): `aws.profile` in the Codex config beats AWS_BEARER_TOKEN_BEDROCK.
    * Before that change the bearer key won and the profile was used only without one. Default: the newer order.
    */
   profileBeatsBearer?: boolean;
+  /**
+   * Release-dependent: AWS access keys stored in auth.json beat AWS_BEARER_TOKEN_BEDROCK (0.150.0 on); from
+   * 0.147.0 to 0.149.1 the bearer key wins over them. Default: the newer order.
+   */
+  storedAccessKeysBeatBearer?: boolean;
 }): AuthPlan {
   const { env } = input;
+  const credentialExportUsed = input.credentialExportUsed ?? true;
   const bearerVar = env.sourced('AWS_BEARER_TOKEN_BEDROCK');
   // Codex trims the key and treats an empty value as unset.
   const bearerEnv = bearerVar && codexTrim(bearerVar.value) !== '' ? bearerVar : undefined;
@@ -132,12 +180,14 @@ export function planAuth(input: {
   ];
 
   if (input.authCommand) {
+    const command = readConfiguredCommand(input.authCommand, true);
     return {
       mode: 'command',
       source: 'auth-command',
       description: `the auth command configured at model_providers.amazon-bedrock.auth`,
       origin: input.authCommand.origin,
-      ignored: ignoredExcept('', 'a configured auth command takes precedence over every other credential'),
+      ...('problem' in command ? { commandProblem: command.problem } : { authCommand: command }),
+      ignored: ignoredExcept('', 'a configured auth command takes precedence over every other credential, and Codex never falls back from it'),
       ...extra,
     };
   }
@@ -159,6 +209,18 @@ export function planAuth(input: {
     const plan = configProfilePlan();
     if (plan) return plan;
   }
+  if (input.credentialExport && credentialExportUsed) {
+    const command = readConfiguredCommand(input.credentialExport, false);
+    return {
+      mode: 'iam',
+      source: 'credential-export',
+      description: 'the credentials printed by model_providers.amazon-bedrock.aws.credential_export',
+      origin: input.credentialExport.origin,
+      ...('problem' in command ? { commandProblem: command.problem } : { credentialExport: command }),
+      ignored: ignoredExcept('', 'aws.credential_export takes precedence over stored, bearer and environment credentials, and Codex never falls back from it'),
+      ...extra,
+    };
+  }
   if (input.storedLogin.bedrockKey) {
     const winner = present[0]!.what;
     return {
@@ -171,7 +233,8 @@ export function planAuth(input: {
       ...extra,
     };
   }
-  if (input.storedLogin.accessKeys) {
+  const storedKeysPlan = (): AuthPlan | undefined => {
+    if (!input.storedLogin.accessKeys) return undefined;
     const winner = present[1]!.what;
     return {
       mode: 'iam',
@@ -181,6 +244,11 @@ export function planAuth(input: {
       ignored: ignoredExcept(winner, 'AWS access keys stored in auth.json take precedence'),
       ...extra,
     };
+  };
+  const storedKeysBeatBearer = input.storedAccessKeysBeatBearer ?? true;
+  if (storedKeysBeatBearer || !bearerEnv) {
+    const plan = storedKeysPlan();
+    if (plan) return plan;
   }
   if (bearerEnv) {
     const profileLoses = !profileBeatsBearer && typeof input.configAwsProfile?.value === 'string';
@@ -195,7 +263,11 @@ export function planAuth(input: {
         ...(profileLoses
           ? [{ what: `model_providers.amazon-bedrock.aws.profile = "${String(input.configAwsProfile!.value)}"`, why: 'this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over aws.profile (later releases use the profile)' }]
           : []),
-      ],
+      ].map((item) =>
+        !storedKeysBeatBearer && item.what === present[1]!.what
+          ? { ...item, why: 'this Codex release lets AWS_BEARER_TOKEN_BEDROCK win over access keys stored in auth.json (0.150.0 and later use the stored keys)' }
+          : item,
+      ),
       ...extra,
     };
   }
@@ -225,4 +297,57 @@ export function planAuth(input: {
     ignored: [],
     ...extra,
   };
+}
+
+/** A provider auth setting Codex refuses at start-up, in the words a person acts on. */
+export interface AuthConfigRefusal {
+  /** The finding code (schema/report.schema.json). */
+  code: string;
+  summary: string;
+  codexSays: string;
+  remediation: string;
+}
+
+/**
+ * Auth settings under [model_providers.amazon-bedrock] that make Codex refuse the config (SPEC 3.9): an `auth`
+ * command next to any `aws` table, even an empty one; `aws.credential_export` together with `aws.profile`;
+ * `aws.auth_refresh.command` other than `aws`. Judged on the merged layers, as Codex merges them.
+ */
+export function authConfigRefusal(
+  lookup: (path: string[]) => Sourced<unknown> | undefined,
+  /** Which of these settings the Codex release knows at all (older releases ignore unknown ones). Default: all. */
+  knows: { auth: boolean; credentialExport: boolean; authRefresh: boolean } = { auth: true, credentialExport: true, authRefresh: true },
+): AuthConfigRefusal | null {
+  const where = (sourced: Sourced<unknown>) => describeOrigin(sourced.origin);
+  const auth = lookup(['auth']);
+  const aws = lookup(['aws']);
+  if (knows.auth && auth && aws) {
+    return {
+      code: 'config.auth-with-aws',
+      summary: `an auth command (${where(lookup(['auth', 'command']) ?? auth)}) cannot be combined with [model_providers.amazon-bedrock.aws] (${where(aws)}), even an empty one`,
+      codexSays: 'model_providers.amazon-bedrock: provider aws cannot be combined with auth',
+      remediation: 'Keep either the auth command or the aws table under model_providers.amazon-bedrock (remove the other, empty headers included); with an auth command, set the region through AWS_REGION.',
+    };
+  }
+  const exporter = lookup(['aws', 'credential_export']);
+  const profile = lookup(['aws', 'profile']);
+  if (knows.credentialExport && exporter && profile) {
+    return {
+      code: 'config.credential-export-with-profile',
+      summary: `aws.credential_export (${where(exporter)}) cannot be combined with aws.profile (${where(profile)})`,
+      codexSays: 'model_providers.amazon-bedrock.aws: credential_export cannot be combined with profile',
+      remediation: 'Keep either aws.profile (credentials from that AWS profile) or aws.credential_export (credentials printed by your command), not both.',
+    };
+  }
+  const refresh = lookup(['aws', 'auth_refresh']);
+  const refreshCommand = refresh && typeof refresh.value === 'object' && refresh.value !== null ? (refresh.value as Record<string, unknown>)['command'] : undefined;
+  if (knows.authRefresh && refresh && refreshCommand !== 'aws') {
+    return {
+      code: 'config.auth-refresh-command',
+      summary: `aws.auth_refresh (${where(refresh)}) has command = ${JSON.stringify(refreshCommand ?? null)}; Codex only accepts "aws"`,
+      codexSays: 'model_providers.amazon-bedrock.aws.auth_refresh.command must be `aws`',
+      remediation: 'Set command = "aws" under [model_providers.amazon-bedrock.aws.auth_refresh] (its args then name the aws CLI login command), or remove auth_refresh.',
+    };
+  }
+  return null;
 }

@@ -12,7 +12,7 @@ export interface ConfigProblem {
   column?: number;
 }
 
-/** One of Codex's config layers, lowest to highest: config.toml, NAME.config.toml, -c overrides, managed config. */
+/** One of Codex's config layers, lowest to highest: config.toml, NAME.config.toml, project .codex/config.toml files, -c overrides, managed config. */
 export interface ConfigLayer {
   name: ConfigLayerName;
   /** File path; for the -c layer, the literal "-c". */
@@ -25,6 +25,8 @@ export interface ConfigLayer {
   overrides?: CliOverride[];
   /** The file's text as read (for the support report, which shows it with secret values masked). */
   text?: string;
+  /** Project layers only: top-level keys Codex drops from this file (with a warning). */
+  dropped?: string[];
   /**
    * A legacy profile layer (Codex releases before NAME.config.toml): the table sits at this path inside the
    * file, e.g. ['profiles', 'work'], and its lines are found there.

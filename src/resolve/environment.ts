@@ -1,3 +1,4 @@
+import type { ByteReader } from '../io/bytes.js';
 import type { FileRead } from '../io/files.js';
 import { parseDotenv, type DotenvParse } from './dotenv.js';
 import type { Origin, Sourced } from './origin.js';
@@ -59,8 +60,36 @@ export class EffectiveEnvironment {
   }
 }
 
-export function loadEffectiveEnvironment(shell: ShellEnv, dotenvRead: FileRead): EffectiveEnvironment {
-  const parse = dotenvRead.status === 'ok' ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
+/**
+ * Codex's .env reader (dotenvy) reads line by line: a line that is not UTF-8 fails alone and is dropped, the
+ * other lines still load. The file reader refuses such a file whole, so its bytes are decoded here line by line.
+ */
+function salvageNonUtf8(read: FileRead, readBytes: ByteReader | undefined): { read: FileRead; nonUtf8Lines: number[] } {
+  const raw = read.status === 'unreadable' && readBytes ? readBytes(read.path) : null;
+  if (!raw || raw.bytes.includes(0)) return { read, nonUtf8Lines: [] };
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const nonUtf8Lines: number[] = [];
+  const lines: string[] = [];
+  let start = 0;
+  for (let index = 0; index <= raw.bytes.length; index += 1) {
+    if (index < raw.bytes.length && raw.bytes[index] !== 0x0a) continue;
+    try {
+      lines.push(decoder.decode(raw.bytes.subarray(start, index)));
+    } catch {
+      nonUtf8Lines.push(lines.length + 1);
+      lines.push('');
+    }
+    start = index + 1;
+  }
+  return { read: { status: 'ok', path: read.path, text: lines.join('\n'), mode: raw.mode, size: raw.bytes.length }, nonUtf8Lines };
+}
+
+export function loadEffectiveEnvironment(shell: ShellEnv, rawRead: FileRead, readBytes?: ByteReader): EffectiveEnvironment {
+  const { read: dotenvRead, nonUtf8Lines } = salvageNonUtf8(rawRead, readBytes);
+  const parsed = dotenvRead.status === 'ok' ? parseDotenv(dotenvRead.text, (name) => shell[name]) : null;
+  const parse = parsed && nonUtf8Lines.length > 0
+    ? { ...parsed, dropped: [...parsed.dropped, ...nonUtf8Lines.map((line) => ({ line, reason: 'not valid UTF-8 text' }))].sort((a, b) => a.line - b.line) }
+    : parsed;
   const finalValues = new Map<string, string>();
   parse?.entries.forEach((entry) => finalValues.set(entry.key, entry.value));
   const overriddenShellKeys = [...finalValues]

@@ -2,7 +2,7 @@
  * Where a value of the effective setup came from. Every message that names a value also names its origin,
  * so a person knows which file and line (or variable, or flag) to change.
  */
-export type ConfigLayerName = 'user' | 'profile' | 'cli' | 'managed';
+export type ConfigLayerName = 'user' | 'profile' | 'project' | 'cli' | 'managed';
 
 export type Origin =
   | { kind: 'config'; layer: ConfigLayerName; path: string; line?: number }

@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
 import type { CodexRelease } from '../codex/release.js';
 import { NEWEST_KNOWN_RELEASE, rulesFor, type CodexBehaviour } from '../codex/rules.js';
+import type { ByteReader } from '../io/bytes.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
 import { platformFacts, type PlatformFacts } from '../platform.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
-import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
+import { awsSharedFilePaths, mergedProfile, parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, legacyProfileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
+import { discoverProjectConfig, type ProjectConfig } from './projectConfig.js';
+import { resolveProfileChain } from '../auth/profileChain.js';
+import { readSsoCacheFor, type SsoCacheRead } from '../auth/ssoToken.js';
 import { loadEffectiveEnvironment, type EffectiveEnvironment, type ShellEnv } from './environment.js';
 import type { Origin, Sourced } from './origin.js';
 import { resolveRegion, type RegionResolution } from './region.js';
@@ -26,6 +30,10 @@ export interface ResolveInputs {
   managedConfigPath: string;
   readFile: FileReader;
   directoryState: (path: string) => DirectoryState;
+  /** Raw bytes of a file, so `.env` can be read line by line as Codex does (absent: a non-UTF-8 .env is unreadable). */
+  readBytes?: ByteReader;
+  /** The working folder Codex would start in (project config is found from it); absent: no project config. */
+  cwd?: string;
   /**
    * The Codex the user runs and the rules of that release (src/codex). Optional for unit tests of rules that
    * do not differ by release: absent means "no Codex found", which applies the newest known rules.
@@ -47,6 +55,10 @@ export interface EffectiveSetup {
   env: EffectiveEnvironment;
   profileName: string | null;
   layers: ConfigLayer[];
+  /** The SSO token cache of the profile Codex would use, when that profile is an SSO profile. */
+  ssoCache: SsoCacheRead | null;
+  /** Project config discovery from the working folder; null when no working folder was given. */
+  project: ProjectConfig | null;
   provider: Sourced<unknown> | null;
   baseUrl: Sourced<unknown> | null;
   model: Sourced<string>;
@@ -93,11 +105,12 @@ export function resolveCodexHome(inputs: Pick<ResolveInputs, 'codexHomeFlag' | '
 export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const overrides = parseOverrides(inputs.configOverrides);
   const codexHome = resolveCodexHome(inputs);
-  const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')));
+  const env = loadEffectiveEnvironment(inputs.shellEnv, inputs.readFile(join(codexHome.path, '.env')), inputs.readBytes);
   const codex = inputs.codex ?? noCodexFound(inputs.shellEnv['PATH'] ?? '');
   const rules = codex.rules.behaviour;
 
-  const user = fileLayer('user', join(codexHome.path, 'config.toml'), inputs.readFile);
+  const userConfigPath = join(codexHome.path, 'config.toml');
+  const user = fileLayer('user', userConfigPath, inputs.readFile);
   const layers: ConfigLayer[] = [user];
   // Releases with legacy profiles also select one with a top-level `profile = "NAME"` in config.toml.
   const legacyDefault = rules.profileFlag === 'legacy-table' && typeof user.table['profile'] === 'string' ? user.table['profile'] : undefined;
@@ -109,7 +122,9 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
         : legacyProfileLayer(user, profileName),
     );
   }
-  if (overrides.length > 0) layers.push(cliLayer(overrides));
+  const cli = overrides.length > 0 ? [cliLayer(overrides)] : [];
+  const project = inputs.cwd === undefined ? null : discoverProjectConfig({ cwd: inputs.cwd, readFile: inputs.readFile, directoryState: inputs.directoryState, trustLayers: [...layers, ...cli], userConfigPath });
+  layers.push(...(project?.layers ?? []), ...cli);
   const managed = fileLayer('managed', inputs.managedConfigPath, inputs.readFile);
   if (managed.status !== 'missing') layers.push(managed);
 
@@ -119,17 +134,29 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
   const configAwsProfile = providerKey(['aws', 'profile']);
 
   const storedLogin = storedLoginForRelease(readStoredLogin(inputs.readFile(join(codexHome.path, 'auth.json'))), rules);
-  const auth = planAuth({ authCommand: providerKey(['auth']), configAwsProfile, storedLogin, env, profileBeatsBearer: rules.profileBeatsBearer });
+  const auth = planAuth({
+    authCommand: providerKey(['auth']),
+    configAwsProfile,
+    credentialExport: providerKey(['aws', 'credential_export']),
+    storedLogin,
+    env,
+    profileBeatsBearer: rules.profileBeatsBearer,
+    storedAccessKeysBeatBearer: rules.storedAccessKeys === 'before-bearer-key',
+    credentialExportUsed: rules.credentialExport === 'used',
+  });
 
-  const awsConfigPath = env.nonEmpty('AWS_CONFIG_FILE')?.value ?? join(inputs.homeDir, '.aws', 'config');
-  const awsCredentialsPath = env.nonEmpty('AWS_SHARED_CREDENTIALS_FILE')?.value ?? join(inputs.homeDir, '.aws', 'credentials');
-  const awsConfig = parseAwsIni(inputs.readFile(awsConfigPath), 'config');
-  const awsCredentials = parseAwsIni(inputs.readFile(awsCredentialsPath), 'credentials');
+  const awsPaths = awsSharedFilePaths(env, inputs.homeDir);
+  const awsConfig = parseAwsIni(inputs.readFile(awsPaths.config), 'config');
+  const awsCredentials = parseAwsIni(inputs.readFile(awsPaths.credentials), 'credentials');
+  // The SSO token cache of the profile Codex would use, so the token can be judged without the network.
+  const chainProfile = auth.mode === 'iam' && ['aws-profile-config', 'sdk-chain'].includes(auth.source) ? (auth.awsProfile?.value ?? 'default') : null;
+  const ssoCache = chainProfile === null ? null : readSsoCacheFor(resolveProfileChain(awsConfig, awsCredentials, chainProfile), env.get('HOME') || inputs.homeDir, inputs.readFile);
 
   // The profile whose region the AWS SDK reads: the one credentials come from, else AWS_PROFILE (even when
   // env keys win the credentials), else default.
   const awsProfileName = auth.awsProfile?.value ?? env.nonEmpty('AWS_PROFILE')?.value ?? 'default';
-  const profileRegionEntry = awsConfig.profiles.get(awsProfileName)?.values.get('region');
+  // The Rust SDK merges the credentials file over the config file, so a region set there counts too.
+  const profileRegionEntry = mergedProfile(awsConfig, awsCredentials, awsProfileName)?.get('region');
   const loginOrigin: Origin = { kind: 'auth-json', path: storedLogin.path };
   const region = resolveRegion({
     rule: auth.source === 'codex-login' ? 'stored-key' : auth.mode === 'bearer' ? (rules.bearerRegionFromEnv ? 'bearer' : 'bearer-config-only') : 'aws-sdk',
@@ -138,7 +165,7 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     profileRegion: {
       profile: awsProfileName,
       sourced: profileRegionEntry
-        ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: awsConfigPath, profile: awsProfileName, line: profileRegionEntry.line } }
+        ? { value: profileRegionEntry.value, origin: { kind: 'aws-config', path: profileRegionEntry.path, profile: awsProfileName, line: profileRegionEntry.line } }
         : undefined,
     },
     storedKeyRegion: storedLogin.bedrockKeyRegion ? { value: storedLogin.bedrockKeyRegion, origin: loginOrigin } : undefined,
@@ -152,6 +179,8 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     env,
     profileName: profileName ?? null,
     layers,
+    project,
+    ssoCache,
     provider,
     baseUrl,
     model,
