@@ -5,6 +5,7 @@
  * and every byte of stdout and stderr is searched for the canaries and for fragments of them.
  */
 import { getToken } from '@aws/bedrock-token-generator';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,19 @@ const SESSION_TOKEN = 'CanarySessionToken+AbCdEfGhIjKlMnOpQrStUvWxYz0123456789==
 const OPENAI_KEY = 'sk-canary-openai-0123456789abcdefghij';
 const HEADER_SECRET = 'CanaryHeaderSecretValue0123456789';
 const LONG_TERM_KEY = `ABSK${Buffer.from('canary-user-at-123456789012:CanaryLongTermSecret0123456789').toString('base64')}`;
+/** Credentials only the AWS SDK ever sees: printed by a credential_process, served by a container endpoint. */
+const PROCESS_KEY_ID = 'ASIAPROCESSCANARY001';
+const PROCESS_SECRET = 'CanaryProcessSecret/0123456789abcdefghijk';
+const PROCESS_TOKEN = 'CanaryProcessSessionToken+0123456789abcdefghijklmnop==';
+const CONTAINER_KEY_ID = 'ASIACONTAINERCANARY1';
+const CONTAINER_SECRET = 'CanaryContainerSecret/0123456789abcdefghi';
+const CONTAINER_TOKEN = 'CanaryContainerSessionToken+0123456789abcdefghijklm==';
+const CONTAINER_AUTH = 'CanaryContainerAuthorizationToken0123456789';
+const SSO_ACCESS_TOKEN = 'CanarySsoPortalAccessToken0123456789abcdefghij';
+const SSO_KEY_ID = 'ASIASSOCANARYKEY0001';
+const SSO_SECRET = 'CanarySsoRoleSecret/0123456789abcdefghijkl';
+const SSO_TOKEN = 'CanarySsoRoleSessionToken+0123456789abcdefghijklmn==';
+const WEB_IDENTITY_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.CanaryWebIdentityJwtPayload0123456789.CanarySignaturePart0123';
 const STORED_KEY = `ABSK${Buffer.from('stored-user-at-123456789012:CanaryStoredLoginSecret98765').toString('base64')}`;
 
 /** Every value and a distinctive middle fragment of it: a partial leak counts as a leak. */
@@ -36,17 +50,53 @@ let echo: http.Server;
 let echoUrl: string;
 let shortTermKey: string;
 let canaries: string[];
+let secrets: Map<string, { secretAccessKey: string; sessionToken?: string }>;
+let container: http.Server;
+let containerUrl: string;
+let ssoEcho: http.Server;
+let ssoEchoUrl: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'canary-'));
-  const secrets = new Map([[ACCESS_KEY_ID, { secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN }]]);
+  secrets = new Map([
+    [ACCESS_KEY_ID, { secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN }],
+    [PROCESS_KEY_ID, { secretAccessKey: PROCESS_SECRET, sessionToken: PROCESS_TOKEN }],
+    [CONTAINER_KEY_ID, { secretAccessKey: CONTAINER_SECRET, sessionToken: CONTAINER_TOKEN }],
+  ]);
   sts = await startStsServer({ secrets });
   mantle = await startMantleServer({ secrets, longTermKeys: new Set([LONG_TERM_KEY]), modelsByRegion: { 'us-east-1': ['openai.gpt-5.5'] }, region: 'us-east-1' });
-  // A server that echoes the credential it received inside an error message, as a misbehaving proxy might.
+  // A server that echoes the credential it received inside an error message, as a misbehaving proxy might: the
+  // whole Authorization header, the bare signature out of it, and the session token.
   echo = http.createServer((req, res) => {
+    const signature = /Signature=([0-9a-f]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
     res.writeHead(403, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { type: 'permission_denied_error', message: `Access denied for ${req.headers.authorization} and token ${req.headers['x-amz-security-token'] ?? ''}` } }));
+    res.end(JSON.stringify({ error: { type: 'permission_denied_error', message: `Access denied for ${req.headers.authorization} and token ${req.headers['x-amz-security-token'] ?? ''} signature ${signature}` } }));
   });
+  // The ECS/EKS container credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI), with its authorization token.
+  container = http.createServer((req, res) => {
+    if (req.headers.authorization !== CONTAINER_AUTH) {
+      res.writeHead(401).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ AccessKeyId: CONTAINER_KEY_ID, SecretAccessKey: CONTAINER_SECRET, Token: CONTAINER_TOKEN, Expiration: new Date(Date.now() + 3600_000).toISOString() }));
+  });
+  await new Promise<void>((resolve) => container.listen(0, '127.0.0.1', resolve));
+  // IAM Identity Center's portal (GetRoleCredentials) and, on the same port, an STS that echoes the session
+  // token it was sent inside a JSON error.
+  ssoEcho = http.createServer((req, res) => {
+    if (req.url?.startsWith('/federation/credentials')) {
+      const ok = req.headers['x-amz-sso_bearer_token'] === SSO_ACCESS_TOKEN;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? JSON.stringify({ roleCredentials: { accessKeyId: SSO_KEY_ID, secretAccessKey: SSO_SECRET, sessionToken: SSO_TOKEN, expiration: Date.now() + 3600_000 } }) : '{}');
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: `Denied token ${req.headers['x-amz-security-token'] ?? ''}` }));
+  });
+  await new Promise<void>((resolve) => ssoEcho.listen(0, '127.0.0.1', resolve));
+  ssoEchoUrl = `http://127.0.0.1:${(ssoEcho.address() as { port: number }).port}`;
+  containerUrl = `http://127.0.0.1:${(container.address() as { port: number }).port}/v2/credentials`;
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}/openai/v1`;
   shortTermKey = await getToken({ credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN }, region: 'us-east-1' });
@@ -57,7 +107,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([sts.close(), mantle.close(), new Promise((resolve) => echo.close(resolve))]);
+  await Promise.all([sts.close(), mantle.close(), new Promise((resolve) => echo.close(resolve)), new Promise((resolve) => container.close(resolve)), new Promise((resolve) => ssoEcho.close(resolve))]);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -151,3 +201,77 @@ it('plants canaries in every source and finds none in any output mode', async ()
     expect({ label, printed: run.stdout.trim() !== '' }).toEqual({ label, printed: expectOutput });
   }
 }, 120_000);
+
+/** A default profile whose credential_process prints the process canaries; STS at `stsUrl`. */
+function processWorld(name: string, stsUrl: () => string) {
+  return {
+    name,
+    env: () => ({ AWS_ENDPOINT_URL_STS: stsUrl() }),
+    awsConfig: (dir: string) => `[default]\nregion = us-east-1\ncredential_process = ${process.execPath} ${join(dir, 'creds.cjs')}\n`,
+    setup: (dir: string) =>
+      writeFileSync(
+        join(dir, 'creds.cjs'),
+        `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: '${PROCESS_KEY_ID}', SecretAccessKey: '${PROCESS_SECRET}', SessionToken: '${PROCESS_TOKEN}' }));\n`,
+      ),
+  };
+}
+
+/** Output modes beyond the report: human, verbose, JSON, GitHub, JUnit and the Markdown support report. */
+const ALL_MODES: string[][] = [[], ['--verbose'], ['--json', '--verbose'], ['--format', 'github', '--verbose'], ['--format', 'junit'], ['--report', '-']];
+
+it('credentials the AWS SDK resolves itself (credential_process, SSO, container, web identity) are never printed, even when servers echo them', async () => {
+  const sdkWorlds: { name: string; env: () => Record<string, string>; awsConfig?: (dir: string) => string; setup?: (dir: string) => void }[] = [
+    // STS echoes what it got: the answer is not STS's XML, and its text (quoting the token) reaches a message.
+    processWorld('credential-process-echoed', () => echoUrl.replace(/\/openai\/v1$/, '')),
+    processWorld('credential-process-mantle-echoed', () => sts.url),
+    {
+      name: 'container-echoed',
+      env: () => ({ AWS_CONTAINER_CREDENTIALS_FULL_URI: containerUrl, AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_AUTH, AWS_ENDPOINT_URL_STS: sts.url }),
+    },
+    {
+      name: 'sso-echoed',
+      env: () => ({ AWS_ENDPOINT_URL_SSO: ssoEchoUrl, AWS_ENDPOINT_URL_STS: ssoEchoUrl }),
+      awsConfig: () =>
+        '[default]\nregion = us-east-1\nsso_session = canary\nsso_account_id = 123456789012\nsso_role_name = CanaryRole\n\n[sso-session canary]\nsso_region = us-east-1\nsso_start_url = https://canary.awsapps.com/start\n',
+      setup: (dir) => {
+        // The token `aws sso login` caches, under the SHA-1 of the session name.
+        const cache = join(dir, 'home', '.aws', 'sso', 'cache');
+        mkdirSync(cache, { recursive: true });
+        const token = { accessToken: SSO_ACCESS_TOKEN, expiresAt: new Date(Date.now() + 3600_000).toISOString(), region: 'us-east-1', startUrl: 'https://canary.awsapps.com/start' };
+        writeFileSync(join(cache, `${createHash('sha1').update('canary').digest('hex')}.json`), JSON.stringify(token));
+      },
+    },
+    {
+      name: 'web-identity-echoed',
+      env: () => ({ AWS_ENDPOINT_URL_STS: sts.url, AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/canary', AWS_ROLE_SESSION_NAME: 'canary' }),
+      setup: (dir) => writeFileSync(join(dir, 'web-token'), WEB_IDENTITY_TOKEN),
+    },
+  ];
+  const runs = sdkWorlds.flatMap((world) => ALL_MODES.map((mode) => ({ world, mode })));
+  const results = await pool(runs, 4, async ({ world, mode }) => {
+    const dir = makeHome({ name: `${world.name}-${ALL_MODES.indexOf(mode)}`, env: {}, baseUrl: () => echoUrl });
+    world.setup?.(dir);
+    mkdirSync(join(dir, 'home', '.aws'), { recursive: true });
+    if (world.awsConfig) writeFileSync(join(dir, 'home', '.aws', 'config'), world.awsConfig(dir));
+    const extra: Record<string, string> = world.name.startsWith('web-identity') ? { AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'web-token') } : {};
+    const run = await runCli(['doctor', ...mode, '--timeout', '5'], cleanEnv(dir, { ...world.env(), ...extra }), dir);
+    return { label: `${world.name} ${mode.join(' ') || '(human)'}`, run };
+  });
+  const issued = sts.issued.flatMap((creds) => [creds.secretAccessKey, creds.sessionToken]);
+  expect(issued.length).toBeGreaterThan(0);
+  const sdkCanaries = [SSO_ACCESS_TOKEN, SSO_SECRET, SSO_TOKEN, PROCESS_SECRET, PROCESS_TOKEN, CONTAINER_SECRET, CONTAINER_TOKEN, CONTAINER_AUTH, WEB_IDENTITY_TOKEN, ...issued].flatMap(fragments);
+  const leaks = results.flatMap(({ label, run }) =>
+    sdkCanaries.filter((canary) => run.stdout.includes(canary) || run.stderr.includes(canary)).map((canary) => `${label}: leaked ${canary.slice(0, 6)}…`),
+  );
+  expect(leaks).toEqual([]);
+  // No bare 64-hex signature either (the echo server sends the one it received).
+  expect(results.filter(({ run }) => /\b[0-9a-f]{64}\b/.test(run.stdout + run.stderr)).map(({ label }) => label)).toEqual([]);
+  // The runs reached the servers that echo: the credentials really were resolved and used.
+  const json = (name: string) => JSON.parse(results.find(({ label }) => label === `${name} --json --verbose`)!.run.stdout) as { checks: { id: string; status: string; summary: string }[] };
+  const status = (name: string, id: string) => json(name).checks.find((c) => c.id === id)!;
+  expect(status('credential-process-echoed', 'auth.identity').summary).toMatch(/not with an STS XML document/);
+  expect(status('credential-process-mantle-echoed', 'bedrock.responses').summary).toMatch(/denied/i);
+  expect(status('container-echoed', 'bedrock.responses').summary).toMatch(/denied/i);
+  expect(status('sso-echoed', 'auth.identity').summary).toMatch(/not with an STS XML document/);
+  expect(status('web-identity-echoed', 'bedrock.responses').summary).toMatch(/denied/i);
+}, 180_000);

@@ -215,7 +215,7 @@ const cases: Case[] = [
 describe('parseDotenv', () => {
   it.each(cases)('$name', ({ text, env, expected }) => {
     const lookup = (name: string): string | undefined => env?.[name];
-    expect(parseDotenv(text, lookup)).toEqual({ entries: [], dropped: [], ignoredCodexKeys: [], ...expected });
+    expect(parseDotenv(text, lookup)).toEqual({ entries: [], dropped: [], ignoredCodexKeys: [], oversized: [], ...expected });
   });
 
   it.each([

@@ -388,7 +388,7 @@ describe('bedrock.responses: network failures', () => {
     expect(responsesCalls(server)).toHaveLength(1);
   });
 
-  it('headers sent, then the body stalls, with --timeout 1: still bounded, fail "did not answer within 1 s"', async () => {
+  it('headers sent, then the body stalls, with --timeout 1: still bounded, fail "did not finish within 1 s" (the server answered, so not "did not answer")', async () => {
     const sockets = new Set<Socket>();
     const stalling = http.createServer((req, res) => {
       req.resume();
@@ -411,7 +411,7 @@ describe('bedrock.responses: network failures', () => {
     });
     const port = (stalling.address() as AddressInfo).port;
     const run = await doctor(makeRoot(`http://127.0.0.1:${port}/openai/v1`), bearerEnv(), ['--timeout', '1']);
-    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['did not answer within 1 s'], remediation: ['--timeout'] });
+    expectCheck(run, 'bedrock.responses', { status: 'fail', summary: ['started answering but the answer did not finish within 1 s'], remediation: ['--timeout'] });
     expect(run.cli.durationMs).toBeLessThan(5000);
   });
 

@@ -278,6 +278,7 @@ describe('canary secrets never reach the support report', () => {
   const BEARER_KEY = `ABSK${Buffer.from('report-canary-user-at-123456789012:ReportCanaryLongTermSecret0123456789').toString('base64')}`;
   const REGION = 'eu-west-1';
   const PROFILE = 'canary-profile';
+  const HEALTHY = `model_provider = "amazon-bedrock"\nmodel = "openai.gpt-5.5"\n\n[model_providers.amazon-bedrock.aws]\nregion = "${REGION}"\n`;
 
   let tmpRoot = '';
   let sts: StsServer;
@@ -399,5 +400,23 @@ describe('canary secrets never reach the support report', () => {
     const markdown = await runCli(['doctor', '--offline', '--report', '-'], env, root);
     expect(markdown.stdout).toContain('credential_process');
     expect(fragments(PROCESS_SECRET).filter((canary) => markdown.stdout.includes(canary)).map((canary) => `${canary.slice(0, 8)}…`)).toEqual([]);
+  });
+
+  it.each([
+    ['an inline auth table with arguments', (secret: string) => `${HEALTHY}\n[model_providers.amazon-bedrock]\nauth = { command = "get-token", args = ["--token", "${secret}"] }\n`, []],
+    ['a dotted auth key', (secret: string) => `${HEALTHY}\nmodel_providers.amazon-bedrock.auth.args = ["--token", "${secret}"]\n`, []],
+    ['a multi-line array under [..auth]', (secret: string) => `${HEALTHY}\n[model_providers.amazon-bedrock.auth]\ncommand = "get-token"\nargs = [\n  "--token",\n  "${secret}",\n]\n`, []],
+    ['a multi-line string when another line has a syntax error', (secret: string) => `${HEALTHY}\n[model_providers.amazon-bedrock.http_headers]\nX-Corp = """\nfirst line\n${secret}\n"""\n\nthis line = is = broken\n`, []],
+    ['dotted http_headers when another line has a syntax error', (secret: string) => `${HEALTHY}\nmodel_providers.amazon-bedrock.http_headers.X-Corp = "${secret}"\n\nthis line = is = broken\n`, []],
+    ['a broken line holding a secret', (secret: string) => `${HEALTHY}\nX-Corp-Header "${secret}"\n`, []],
+    ['auth args passed with -c', () => HEALTHY, (secret: string) => ['-c', `model_providers.amazon-bedrock.auth={ command = "get-token", args = ["--token", "${secret}"] }`]],
+  ] as const)('masks %s in --report, by key path', async (_what, config, extraArgs) => {
+    const SECRET = 'ReportCanaryAuthArgument0123456789ABCDEF';
+    const root = makeHome(`mask-${Math.random().toString(36).slice(2)}`, null);
+    writeFileSync(join(root, 'home', '.codex', 'config.toml'), config(SECRET));
+    const args = typeof extraArgs === 'function' ? extraArgs(SECRET) : extraArgs;
+    const markdown = await runCli(['doctor', '--offline', '--report', '-', ...args], cleanEnv(root, { AWS_BEARER_TOKEN_BEDROCK: BEARER_KEY }), root);
+    expect(markdown.stdout).toContain('## Files');
+    expect(fragments(SECRET).filter((canary) => markdown.stdout.includes(canary) || markdown.stderr.includes(canary)).map((canary) => `${canary.slice(0, 8)}…`)).toEqual([]);
   });
 });

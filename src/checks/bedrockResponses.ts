@@ -2,7 +2,8 @@ import { codexTrim } from '../auth/bedrockKey.js';
 import { formatDuration } from '../format.js';
 import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
-import { explainNetworkFailure } from '../net/networkErrors.js';
+import { explainNetworkFailure, unusableUrl } from '../net/networkErrors.js';
+import { describeOrigin } from '../resolve/origin.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { bySimilarity } from './suggest.js';
 import type { Check, CheckContext, CheckOutcome } from './types.js';
@@ -10,6 +11,8 @@ import type { Check, CheckContext, CheckOutcome } from './types.js';
 const DOCS = 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html';
 /** SigV4 tolerates 5 minutes; warn well before that. */
 const SKEW_WARN_MS = 60_000;
+const MAX_LISTED_MODELS = 500;
+const MAX_MODEL_ID_LENGTH = 128;
 
 interface MantleError {
   type: string | null;
@@ -68,7 +71,8 @@ async function modelsOffered(context: CheckContext, base: string, auth: MantleAu
   const listed = await context.services.mantle({ url: `${base}/models`, method: 'GET', auth, timeoutMs: context.options.timeoutMs, env: context.setup.env });
   if (!listed.ok || listed.status < 200 || listed.status >= 300) return null;
   const data = (parseJson(listed.body) as { data?: { id?: unknown }[] } | undefined)?.data;
-  return Array.isArray(data) ? data.map((entry) => entry.id).filter((id): id is string => typeof id === 'string') : null;
+  // Real lists hold tens of ids; ranking a hostile list of thousands of long ones would take seconds.
+  return Array.isArray(data) ? data.slice(0, MAX_LISTED_MODELS).map((entry) => entry?.id).filter((id): id is string => typeof id === 'string' && id.length <= MAX_MODEL_ID_LENGTH) : null;
 }
 
 async function diagnose(context: CheckContext, response: MantleResponse, base: string, auth: MantleAuth, region: string): Promise<CheckOutcome> {
@@ -195,6 +199,15 @@ export const bedrockResponses: Check = {
     if (!base || !region) {
       const reason = 'no endpoint: needs a region or a base_url';
       return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+    }
+    const badUrl = unusableUrl(base);
+    if (badUrl) {
+      return {
+        status: 'fail',
+        summary: `base_url ${JSON.stringify(base)} (${describeOrigin(setup.endpoint!.origin)}) cannot be used: ${badUrl}; Codex cannot reach Bedrock through it`,
+        remediation: 'Set base_url to https://bedrock-mantle.REGION.api.aws/openai/v1, or remove it to let Codex derive it from the region.',
+        docs: DOCS,
+      };
     }
     const auth = await authFor(context, region);
     if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };

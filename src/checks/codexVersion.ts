@@ -62,7 +62,7 @@ export const codexVersion: Check = {
       case 'older-than-supported':
         return {
           status: 'fail',
-          summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is older than ${FIRST_BEDROCK_RELEASE}, the first release with the Amazon Bedrock provider`,
+          summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is older than ${FIRST_BEDROCK_RELEASE}, the first release with the Amazon Bedrock provider; the rest is judged by the rules of ${release}, which the update installs`,
           details,
           remediation: `Update it: ${UPDATE}`,
           docs: DOCS,

@@ -1,3 +1,4 @@
+import { MAX_EXPANDED_TOTAL_CHARS, MAX_EXPANDED_VALUE_CHARS } from '../resolve/dotenv.js';
 import { describeOrigin, type Origin } from '../resolve/origin.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
@@ -29,6 +30,11 @@ function shellOnlyNeeds(setup: EffectiveSetup): ShellOnlyNeed[] {
     needs.push({ what: 'the AWS profile (AWS_PROFILE)', lines: [`AWS_PROFILE=${setup.auth.awsProfile.value}`] });
   }
   return needs;
+}
+
+/** A file can hold thousands of bad lines; a finding names the first few and counts the rest. */
+function firstFew(items: readonly string[], shown = 10): string {
+  return items.length > shown ? `${items.slice(0, shown).join(', ')} and ${items.length - shown} more` : items.join(', ');
 }
 
 export const envDotenv: Check = {
@@ -66,10 +72,14 @@ export const envDotenv: Check = {
       };
     }
     const parse = dotenv.parse!;
-    details.push(`keys set by the file (values hidden): ${parse.entries.map((e) => `${e.key} (line ${e.line})`).join(', ') || 'none'}`);
+    details.push(`keys set by the file (values hidden): ${firstFew(parse.entries.map((e) => `${e.key} (line ${e.line})`)) || 'none'}`);
     if (parse.dropped.length > 0) {
-      warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? 's' : ''} Codex silently drops: ${parse.dropped.map((d) => `line ${d.line} (${d.reason})`).join(', ')}`);
+      warnings.push(`${parse.dropped.length} line${parse.dropped.length > 1 ? 's' : ''} Codex silently drops: ${firstFew(parse.dropped.map((d) => `line ${d.line} (${d.reason})`))}`);
       remediation.push(`Fix those lines in ${path}: each must be KEY=value (optionally prefixed by "export ").`);
+    }
+    if (parse.oversized.length > 0) {
+      warnings.push(`${firstFew(parse.oversized.map((o) => `line ${o.line} (${o.key})`))} expand${parse.oversized.length === 1 ? 's' : ''} to more than ${MAX_EXPANDED_VALUE_CHARS} characters (or all values together to more than ${MAX_EXPANDED_TOTAL_CHARS}); the doctor did not expand ${parse.oversized.length === 1 ? 'it' : 'them'}, and Codex would set values that large`);
+      remediation.push(`Remove the repeated \${...} references from those lines of ${path}.`);
     }
     if (parse.ignoredCodexKeys.length > 0) {
       warnings.push(`Codex ignores CODEX_* keys in .env: ${parse.ignoredCodexKeys.map((k) => `${k.key} (line ${k.line})`).join(', ')}`);

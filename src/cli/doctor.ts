@@ -8,13 +8,14 @@ import { runChecks } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { CheckResult } from '../checks/types.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
+import { createServices, NO_NETWORK, type Services } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { createServices, NO_NETWORK } from '../net/services.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
 import { renderGithub } from '../report/github.js';
 import { paletteFor, renderHuman } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
 import { redactorForSetup } from '../report/redact.js';
+import { visibleDeep, visibleLine } from '../report/terminalSafe.js';
 import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
 import { collectSupportFacts, machineFacts, renderSupportReport } from '../report/support.js';
 import { TOOL_VERSION } from '../version.js';
@@ -32,11 +33,11 @@ export interface DoctorIo {
 /** Testing and support hook: where Codex's managed config is read from (Codex itself uses /etc/codex). */
 export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
 
-/** Renders a report in the chosen format; the report given is already redacted. */
-async function render(report: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
+/** Renders a report in the chosen format; the report given is already redacted. JSON alone keeps strings exact. */
+async function render(redacted: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
+  if (options.format === 'json') return `${JSON.stringify(redacted, null, 2)}\n`;
+  const report = visibleDeep(redacted);
   switch (options.format) {
-    case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
     case 'junit':
       return renderJunit(report);
     case 'github':
@@ -101,6 +102,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let results: CheckResult[] = [];
   let error: string | null = null;
   let usage = false;
+  let services: Services = NO_NETWORK;
   try {
     const homeDir = io.shellEnv['HOME'] || homedir();
     const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
@@ -122,7 +124,9 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       // reads process.env, so the doctor does the same before it loads the SDK.
       resolved.env.dotenv.parse?.entries.forEach((entry) => (process.env[entry.key] = entry.value));
     }
-    const timeoutMs = options.timeoutSeconds * 1000;
+    // Whole milliseconds: 2.01 s is 2009.9999999999998 ms in floating point, which AbortSignal.timeout rejects.
+    const timeoutMs = Math.round(options.timeoutSeconds * 1000);
+    services = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs });
     results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
       runChecks(
         ALL_CHECKS,
@@ -130,7 +134,7 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
           setup: resolved,
           options: { offline: options.offline, timeoutMs, allowGovcloud: options.allowGovcloud },
           now: io.now,
-          services: options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs }),
+          services,
         },
         { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
       ),
@@ -143,14 +147,16 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     error = usage ? `usage error: ${message}` : `internal error: ${message}`;
   }
   const redactor = redactorForSetup(setup, io.shellEnv);
+  services.secretsSeen().forEach((secret) => redactor.add(secret));
   const report = redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup, results, error }));
   if (error) {
-    io.stderr.write(usage ? `codex-bedrock: ${report.error}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${report.error}\n`);
+    const shown = visibleLine(report.error ?? '');
+    io.stderr.write(usage ? `codex-bedrock: ${shown}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${shown}\n`);
   }
   let exitCode = exitCodeFor(report, options.strict);
   if (options.reportPath !== null) {
     // The support report passes through the same redactor as every other output.
-    const markdown = redactor.scrub(renderSupportReport(report, setup ? collectSupportFacts(setup) : null, machineFacts()));
+    const markdown = redactor.scrub(renderSupportReport(visibleDeep(report), setup ? visibleDeep(collectSupportFacts(setup)) : null, machineFacts()));
     if (options.reportPath === '-') {
       io.stdout.write(markdown);
       return exitCode;

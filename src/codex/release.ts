@@ -41,6 +41,14 @@ export function decidingInstall(detection: CodexDetection): CodexInstall | null 
   return detection.installs.find((install) => install.onPath) ?? detection.installs[0] ?? null;
 }
 
+/**
+ * Whose rules to apply. A Codex older than the first Bedrock release cannot use Bedrock at all, and the fix is
+ * to update it: the rest of the setup is judged by the newest release, which that update installs.
+ */
+function rulesVersion(version: string | null, basis: RulesBasis): string {
+  return version && basis !== 'version-unknown' && basis !== 'older-than-supported' ? version : NEWEST_KNOWN_RELEASE;
+}
+
 function basisFor(version: string): RulesBasis {
   if (compareVersions(version, FIRST_BEDROCK_RELEASE) < 0) return 'older-than-supported';
   if (compareVersions(version, NEWEST_KNOWN_RELEASE) > 0) return 'newer-than-known';
@@ -50,7 +58,7 @@ function basisFor(version: string): RulesBasis {
 /** The rules of a release named outright (--codex-version X, or a test), with whatever was detected beside it. */
 export function namedRelease(version: string, detection: CodexDetection = { searchedPath: '', installs: [] }): CodexRelease {
   const basis = basisFor(version);
-  return { detection, install: decidingInstall(detection), version, versionFrom: '--codex-version', versionProblem: null, basis: basis === 'detected' ? 'flag' : basis, rules: rulesFor(version) };
+  return { detection, install: decidingInstall(detection), version, versionFrom: '--codex-version', versionProblem: null, basis: basis === 'detected' ? 'flag' : basis, rules: rulesFor(rulesVersion(version, basis)) };
 }
 
 /**
@@ -66,7 +74,7 @@ export async function chooseCodexRelease(detection: CodexDetection, flagVersion:
     versionFrom,
     versionProblem,
     basis,
-    rules: rulesFor(version && basis !== 'version-unknown' ? version : NEWEST_KNOWN_RELEASE),
+    rules: rulesFor(rulesVersion(version, basis)),
   });
   if (flagVersion !== undefined) return namedRelease(flagVersion, detection);
   if (!install) return release(null, null, null, 'not-found');

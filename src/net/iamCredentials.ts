@@ -1,7 +1,12 @@
 import { existingProfiles, kindFromSdkSource, profileKind, profileSettings, type IamSourceKind } from '../auth/profileKind.js';
 import { maskLikelySecrets } from '../report/redact.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { firstUnsafeFile } from '../io/files.js';
 import { classifyNetworkError, explainNetworkFailure } from './networkErrors.js';
+import { cappedBodyPlugin } from './sts.js';
 
 export interface IamCredentials {
   accessKeyId: string;
@@ -92,6 +97,28 @@ async function explainFailure(error: unknown, setup: EffectiveSetup, profile: st
 }
 
 /**
+ * Files the SDK opens by itself while resolving: the shared files, token files named by env or any profile, and
+ * the SSO token cache (~/.aws/sso/cache/SHA1(session name or start URL).json, as aws sso login writes it).
+ */
+function filesTheSdkReads(setup: EffectiveSetup): string[] {
+  const profiles = [setup.awsConfig, setup.awsCredentials].flatMap((file) => [...file.profiles.values()]);
+  const profileTokens = profiles.map((profile) => profile.values.get('web_identity_token_file')?.value);
+  const home = setup.env.get('HOME') || homedir();
+  const ssoCache = profiles
+    .flatMap((profile) => [profile.values.get('sso_session')?.value, profile.values.get('sso_start_url')?.value])
+    .filter((key): key is string => Boolean(key))
+    .map((key) => join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(key).digest('hex')}.json`));
+  return [
+    ...ssoCache,
+    setup.awsConfig.path,
+    setup.awsCredentials.path,
+    setup.env.get('AWS_WEB_IDENTITY_TOKEN_FILE'),
+    setup.env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'),
+    ...profileTokens,
+  ].filter((path): path is string => typeof path === 'string' && path.trim() !== '');
+}
+
+/**
  * Resolves the IAM credentials Codex would use, through the real AWS SDK, with Codex's precedence already
  * decided by the resolver. Env keys are taken as they are (Codex reads them before any profile); a profile
  * goes to fromIni; otherwise the default chain runs with instance metadata bounded.
@@ -135,12 +162,16 @@ export async function resolveIamCredentials(setup: EffectiveSetup, options: { ti
   const profileName = profile ?? (kind ? 'default' : null);
   const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : undefined;
   const clientConfig = { ...(region ? { region } : {}), ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) };
+  const unsafe = firstUnsafeFile(filesTheSdkReads(setup));
+  if (unsafe) {
+    return { ok: false, source: kind, profile, reason: `${unsafe.path} cannot be used: ${unsafe.reason}; the AWS SDK (and so Codex) would read it with no limit`, fix: `Replace ${unsafe.path} with a regular file, or point the variable that names it elsewhere.` };
+  }
   try {
     const providers = await import('@aws-sdk/credential-providers');
     const provider =
       profileName !== null
-        ? providers.fromIni({ profile: profileName, clientConfig })
-        : providers.fromNodeProviderChain({ clientConfig, timeout: Math.min(IMDS_TIMEOUT_MS, options.timeoutMs), maxRetries: 0 });
+        ? providers.fromIni({ profile: profileName, clientConfig, clientPlugins: [cappedBodyPlugin()] })
+        : providers.fromNodeProviderChain({ clientConfig, clientPlugins: [cappedBodyPlugin()], timeout: Math.min(IMDS_TIMEOUT_MS, options.timeoutMs), maxRetries: 0 });
     const resolved = await withTimeout<IamResolution | 'timeout'>(
       provider().then((identity) => ({
         ok: true as const,

@@ -10,9 +10,13 @@ type Env = { get(name: string): string | undefined };
 
 
 function firstSet(env: Env, ...names: string[]): string | undefined {
+  return firstSetting(env, ...names)?.value;
+}
+
+function firstSetting(env: Env, ...names: string[]): { name: string; value: string } | undefined {
   for (const name of names) {
     const value = env.get(name)?.trim();
-    if (value) return value;
+    if (value) return { name, value };
   }
   return undefined;
 }
@@ -68,24 +72,43 @@ function bypassesProxy(hostname: string, noProxy: string): boolean {
     });
 }
 
-/** The proxy URL for a request to `url`, or null for a direct connection. */
-export function proxyFor(url: URL, env: Env): string | null {
-  const all = firstSet(env, 'ALL_PROXY', 'all_proxy');
+/** The proxy setting for a request to `url` (the variable and its value), or null for a direct connection. */
+function proxySetting(url: URL, env: Env): { name: string; value: string } | null {
+  const all = firstSetting(env, 'ALL_PROXY', 'all_proxy');
   const cgi = env.get('REQUEST_METHOD') !== undefined;
   const proxy =
     url.protocol === 'https:'
-      ? (firstSet(env, 'HTTPS_PROXY', 'https_proxy') ?? all)
-      : ((cgi ? firstSet(env, 'http_proxy') : firstSet(env, 'HTTP_PROXY', 'http_proxy')) ?? all);
+      ? (firstSetting(env, 'HTTPS_PROXY', 'https_proxy') ?? all)
+      : ((cgi ? firstSetting(env, 'http_proxy') : firstSetting(env, 'HTTP_PROXY', 'http_proxy')) ?? all);
   if (!proxy) return null;
   const noProxy = firstSet(env, 'NO_PROXY', 'no_proxy');
   if (noProxy && bypassesProxy(url.hostname, noProxy)) return null;
-  return proxy.includes('://') ? proxy : `http://${proxy}`;
+  return { name: proxy.name, value: proxy.value.includes('://') ? proxy.value : `http://${proxy.value}` };
 }
 
-/** The agent that sends a request through the proxy Codex would use for `url`, if any. */
-export async function proxyAgentFor(url: URL, env: { get(name: string): string | undefined }): Promise<{ agent: http.Agent | undefined; proxy: string | null }> {
-  const proxy = proxyFor(url, env);
-  if (!proxy) return { agent: undefined, proxy: null };
+/** The proxy URL for a request to `url`, or null for a direct connection. */
+export function proxyFor(url: URL, env: Env): string | null {
+  return proxySetting(url, env)?.value ?? null;
+}
+
+/**
+ * The agent that sends a request through the proxy Codex would use for `url`, if any. A proxy setting that is
+ * not a usable URL comes back as `problem` (naming the variable), never as an exception.
+ */
+export async function proxyAgentFor(url: URL, env: { get(name: string): string | undefined }): Promise<{ agent: http.Agent | undefined; proxy: string | null; problem?: string }> {
+  const setting = proxySetting(url, env);
+  if (!setting) return { agent: undefined, proxy: null };
+  const proxy = setting.value;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(proxy);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname === '') {
+    const why = parsed ? `its scheme is ${parsed.protocol.slice(0, -1)}, not http or https` : 'it is not a valid URL';
+    return { agent: undefined, proxy: null, problem: `${setting.name} cannot be used as a proxy (${why})` };
+  }
   if (url.protocol === 'https:') {
     const { HttpsProxyAgent } = await import('https-proxy-agent');
     return { agent: new HttpsProxyAgent(proxy), proxy };

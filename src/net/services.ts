@@ -12,6 +12,8 @@ export interface Services {
   iamCredentials(): Promise<IamResolution>;
   callerIdentity(credentials: IamCredentials): Promise<CallerIdentityResult>;
   mantle: typeof mantleRequest;
+  /** Secrets the services obtained themselves (credentials the AWS SDK resolved), for the redactor. */
+  secretsSeen(): string[];
 }
 
 export function createServices(setup: EffectiveSetup, options: { timeoutMs: number }): Services {
@@ -19,11 +21,17 @@ export function createServices(setup: EffectiveSetup, options: { timeoutMs: numb
   const sts = stsEndpoint(setup.env, region);
   let credentials: Promise<IamResolution> | undefined;
   let identity: Promise<CallerIdentityResult> | undefined;
+  const seen: string[] = [];
   return {
     iamCredentials() {
-      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) });
+      // Whatever produced them (credential_process, SSO, a container or web identity), the redactor must know them.
+      credentials ??= resolveIamCredentials(setup, { timeoutMs: options.timeoutMs, ...(sts.overridden ? { stsEndpoint: sts.url } : {}) }).then((resolution) => {
+        if (resolution.ok) seen.push(resolution.credentials.secretAccessKey, resolution.credentials.sessionToken ?? '');
+        return resolution;
+      });
       return credentials;
     },
+    secretsSeen: () => seen.filter(Boolean),
     callerIdentity(resolved) {
       identity ??= getCallerIdentity(resolved, { region, endpoint: sts, timeoutMs: options.timeoutMs, env: setup.env });
       return identity;
@@ -37,4 +45,5 @@ export const NO_NETWORK: Services = {
   iamCredentials: () => Promise.reject(new Error('network service used although the network is off')),
   callerIdentity: () => Promise.reject(new Error('network service used although the network is off')),
   mantle: (): Promise<MantleResult> => Promise.reject(new Error('network service used although the network is off')),
+  secretsSeen: () => [],
 };

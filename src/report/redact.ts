@@ -2,6 +2,7 @@ import { accessKeyHint } from '../format.js';
 import { isTable, type TomlTable } from '../resolve/config.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
+import { splitKeyPath } from '../resolve/tomlLines.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -13,8 +14,14 @@ const SECRET_PATTERNS: RegExp[] = [
   /(\bAuthorization["']?\s*[:=]\s*["']?)[^"'\r\n]{6,}/gi,
   /(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi,
   /(\bSignature=)[0-9a-f]{16,}/gi,
-  /(aws_secret_access_key\s*=\s*)\S+/gi,
-  /(aws_session_token\s*=\s*)\S+/gi,
+  /(aws_secret_access_key\s*=\s*)(?!<)\S+/gi,
+  /(aws_session_token\s*=\s*)(?!<)\S+/gi,
+  // A SigV4 signature (or any SHA-256 in hex) echoed back bare by a server, without its X-Amz-Signature= name.
+  /\b[0-9a-f]{64}\b/g,
+  // user:password in a URL (base_url, AWS_ENDPOINT_URL*, a proxy): the password is a credential.
+  /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*(?=@)/gi,
+  // A proxy's 407 may quote the Proxy-Authorization header it was sent.
+  /(\bProxy-Authorization["']?\s*[:=]\s*["']?)[^"'\r\n]{4,}/gi,
 ];
 
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{12,}\b/g;
@@ -61,13 +68,105 @@ export class Redactor {
   }
 }
 
+/**
+ * Config keys whose values are secret or may carry one, wherever they sit: headers Codex sends, the environment
+ * it passes to commands, and the `auth` command with its arguments (`args = ["--token", "…"]`).
+ */
+const SECRET_KEY_SEGMENT = /^(http_headers|env_http_headers|env|auth|args|command|credential_process)$/i;
+
+/** True when a TOML key path names a secret value or sits under a table of them. */
+export function isSecretKeyPath(path: readonly string[]): boolean {
+  return path.some((segment) => isSecretName(segment) || SECRET_KEY_SEGMENT.test(segment));
+}
+
 function addSecretConfigValues(redactor: Redactor, table: TomlTable, underSecret: boolean): void {
   Object.entries(table).forEach(([key, value]) => {
-    const secret = underSecret || isSecretName(key) || key === 'http_headers' || key === 'env';
+    const secret = underSecret || isSecretKeyPath([key]);
     if (isTable(value)) addSecretConfigValues(redactor, value, secret);
     else if (secret && typeof value === 'string') redactor.add(value);
-    else if (secret && Array.isArray(value)) value.forEach((item) => typeof item === 'string' && redactor.add(item));
+    else if (secret && Array.isArray(value)) value.forEach((item) => (typeof item === 'string' ? redactor.add(item) : isTable(item) && addSecretConfigValues(redactor, item, true)));
   });
+}
+
+/** Where a TOML value is after reading some of its text: inside which multi-line string, how deep in [ and {. */
+interface ValueScan {
+  depth: number;
+  multiline: '"""' | "'''" | null;
+}
+
+/** Scans one line of a value; one-line strings are skipped whole, and a comment ends the line. */
+function scanValue(text: string, state: ValueScan): ValueScan {
+  let { depth, multiline } = state;
+  for (let i = 0; i < text.length; i++) {
+    if (multiline) {
+      if (text[i] === '\\' && multiline === '"""') i++;
+      else if (text.startsWith(multiline, i)) {
+        i += 2;
+        multiline = null;
+      }
+      continue;
+    }
+    const c = text[i];
+    if (text.startsWith('"""', i) || text.startsWith("'''", i)) {
+      multiline = text.slice(i, i + 3) as ValueScan['multiline'];
+      i += 2;
+    } else if (c === '"' || c === "'") {
+      // An unterminated one-line string ends with the line.
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#') break;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return { depth, multiline };
+}
+
+/** The index of the `=` that ends a key (outside quoted key parts), or -1. */
+function keyEnd(line: string): number {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '=') return i;
+  }
+  return -1;
+}
+
+/**
+ * Masks the secret values of a TOML text line by line, by key path (the table header plus the dotted key), so
+ * an inline table, a dotted key or a value continued over several lines is masked like a plain `key = value`
+ * under its table. It works on text that does not parse too: a line it cannot read as a header, a comment or
+ * an assignment is replaced whole, since it may be a broken line holding a secret.
+ */
+export function maskTomlText(text: string): string {
+  let table: string[] = [];
+  let open: { secret: boolean; state: ValueScan } | null = null;
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      if (open) {
+        const secret = open.secret;
+        open.state = scanValue(line, open.state);
+        if (open.state.depth === 0 && !open.state.multiline) open = null;
+        return secret ? `  ${REDACTED}` : line;
+      }
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return line;
+      const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$/.exec(line);
+      if (header) {
+        table = splitKeyPath(header[1]!) ?? [header[1]!];
+        return line;
+      }
+      const equals = keyEnd(line);
+      const key = equals > 0 ? splitKeyPath(line.slice(0, equals)) : null;
+      if (!key) return `# ${REDACTED} (a line that is not a TOML header or key = value, ${line.length} characters)`;
+      const secret = isSecretKeyPath([...table, ...key]);
+      const state = scanValue(line.slice(equals + 1), { depth: 0, multiline: null });
+      if (state.depth > 0 || state.multiline) open = { secret, state };
+      return secret ? `${line.slice(0, equals + 1)} "${REDACTED}"` : line;
+    })
+    .join('\n');
 }
 
 /** Registers every secret the effective setup knows: secret-named variables, a stored key, secret config values. */

@@ -3,7 +3,7 @@ import { describeOrigin } from '../resolve/origin.js';
 import { isSecretName } from '../resolve/secretNames.js';
 import type { EffectiveSetup } from '../resolve/setup.js';
 import { countLine, verdictLine } from './human.js';
-import { REDACTED } from './redact.js';
+import { isSecretKeyPath, maskTomlText, REDACTED } from './redact.js';
 import type { DoctorReport } from './report.js';
 
 /**
@@ -73,19 +73,18 @@ export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
     { what: 'Codex', value: setup.codex.install?.path ?? '(none found)', from: setup.codex.install ? (setup.codex.install.onPath ? 'PATH' : setup.codex.install.kind) : 'PATH, app and extension folders' },
     { what: 'Codex rules applied', value: `Codex ${setup.codex.rules.release}`, from: setup.codex.versionFrom ?? setup.codex.basis },
   ];
-  const toml = /(http_headers|env|auth)$/;
   const files: SupportFacts['files'] = setup.layers
     .filter((layer) => layer.name !== 'cli')
     .map((layer) => ({
       title: `Codex config (${layer.name} layer)`,
       path: layer.path,
       language: 'toml',
-      text: layer.text !== undefined ? maskAssignments(layer.text, toml) : null,
+      text: layer.text !== undefined ? maskTomlText(layer.text) : null,
       note: layer.status === 'ok' ? '' : (layer.problem?.message ?? layer.status),
     }));
   const cli = setup.layers.find((layer) => layer.name === 'cli');
   if (cli?.overrides) {
-    files.push({ title: 'Command-line overrides (-c)', path: '-c', language: 'text', text: cli.overrides.map((o) => `${o.path.join('.')} = ${isSecretName(o.path.at(-1) ?? '') || /http_headers|env/.test(o.path.join('.')) ? `"${REDACTED}"` : JSON.stringify(o.value)}`).join('\n'), note: '' });
+    files.push({ title: 'Command-line overrides (-c)', path: '-c', language: 'text', text: cli.overrides.map((o) => `${o.path.join('.')} = ${isSecretKeyPath(o.path) ? `"${REDACTED}"` : JSON.stringify(o.value)}`).join('\n'), note: '' });
   }
   const dotenv = setup.env.dotenv;
   files.push({

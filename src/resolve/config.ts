@@ -40,6 +40,27 @@ export interface CliOverride {
 
 const EMPTY_LAYOUT: TomlLayout = { headers: [], keys: [] };
 
+/**
+ * How deep tables, arrays and dotted keys may nest. Codex's parser (toml_edit) refuses nesting past 80 levels;
+ * the doctor stops at the same depth, so nothing downstream (merging layers, redaction, rendering) can run out
+ * of stack on a hostile file.
+ */
+export const MAX_TOML_DEPTH = 80;
+
+const TOO_DEEP = `it nests tables, arrays or dotted keys more than ${MAX_TOML_DEPTH} levels deep (Codex's TOML parser refuses that too)`;
+
+/** Walks without recursion, so the check itself cannot overflow. */
+function nestsTooDeep(root: unknown): boolean {
+  const pending: [unknown, number][] = [[root, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (depth > MAX_TOML_DEPTH) return true;
+    if (Array.isArray(value)) value.forEach((item) => pending.push([item, depth + 1]));
+    else if (isTable(value)) Object.values(value).forEach((item) => pending.push([item, depth + 1]));
+  }
+  return false;
+}
+
 export function isTable(value: unknown): value is TomlTable {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
@@ -54,6 +75,7 @@ export function parseCliOverride(raw: string): CliOverride | { error: string } {
   if (equals < 0) return { error: `invalid override (missing '='): expected KEY=VALUE, e.g. -c model="openai.gpt-5.5"` };
   const key = raw.slice(0, equals).trim();
   if (key === '') return { error: `invalid override (empty key before '='): expected KEY=VALUE` };
+  if (key.split('.').length > MAX_TOML_DEPTH) return { error: `invalid override: the key has more than ${MAX_TOML_DEPTH} dotted parts` };
   const valueSource = raw.slice(equals + 1).trim();
   let value: unknown;
   try {
@@ -61,6 +83,7 @@ export function parseCliOverride(raw: string): CliOverride | { error: string } {
   } catch {
     value = valueSource.replace(/^["']+|["']+$/g, '');
   }
+  if (nestsTooDeep(value)) return { error: `invalid override: the value ${TOO_DEEP}` };
   return { raw, path: key.split('.'), value };
 }
 
@@ -95,8 +118,10 @@ export function fileLayer(name: ConfigLayerName, path: string, readFile: FileRea
   }
   try {
     const table = parseToml(read.text.replace(/^\uFEFF/, '')) as TomlTable;
+    if (nestsTooDeep(table)) return { name, path, status: 'error', problem: { kind: 'syntax', message: TOO_DEEP }, table: {}, layout: EMPTY_LAYOUT, text: read.text };
     return { name, path, status: 'ok', table, layout: scanToml(read.text), text: read.text };
   } catch (error) {
+    if (error instanceof RangeError) return { name, path, status: 'error', problem: { kind: 'syntax', message: TOO_DEEP }, table: {}, layout: EMPTY_LAYOUT, text: read.text };
     const position = error as { line?: number; col?: number };
     return {
       name,

@@ -22,15 +22,38 @@ export interface DotenvParse {
   entries: DotenvEntry[];
   dropped: DotenvDropped[];
   ignoredCodexKeys: { key: string; line: number }[];
+  /** Lines whose ${...} expansion outgrew the doctor's limits: not expanded, not applied. */
+  oversized: { key: string; line: number }[];
 }
+
+/**
+ * Expansion limits. dotenvy expands without any (`A=${B}${B}` doubling on each line reaches gigabytes in a few
+ * dozen lines); no real variable is this long, so the doctor stops and reports the line instead.
+ */
+export const MAX_EXPANDED_VALUE_CHARS = 64 * 1024;
+export const MAX_EXPANDED_TOTAL_CHARS = 1024 * 1024;
 
 const WS = /^\p{White_Space}$/u;
 const ALNUM = /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u;
 const trimStart = (s: string): string => s.replace(/^\p{White_Space}+/u, '');
-const trimEnd = (s: string): string => s.replace(/\p{White_Space}+$/u, '');
+/** A loop, not /\s+$/: that regex retries at every blank of a long blank run, which is quadratic. */
+const trimEnd = (s: string): string => {
+  let end = s.length;
+  while (end > 0 && WS.test(s[end - 1]!)) end--;
+  return s.slice(0, end);
+};
 
-/** Thrown for a line dotenvy answers with `Err(LineParse)`. Reasons never quote the line. */
-class LineError extends Error {}
+/**
+ * Thrown for a line dotenvy answers with `Err(LineParse)`. Reasons never quote the line. Not an Error: a file
+ * of many bad lines would spend seconds capturing stack traces nobody reads.
+ */
+class LineError {
+  constructor(readonly message: string) {}
+}
+/** Thrown when a line's expansion passes the limits above. */
+class ExpansionTooLarge {
+  key = '?';
+}
 
 type State =
   | 'Complete' | 'Escape' | 'StrongOpen' | 'StrongOpenEscape'
@@ -68,34 +91,45 @@ function evalEndState(prev: State, chunk: string): [number, State] {
 
 interface Logical { line: number; text: string; eof?: { state: State; lastLine: number } }
 
-/** Port of iter.rs `QuotedLines::next`. `BufRead::read_line` splits after '\n' only. */
+/**
+ * Port of iter.rs `QuotedLines::next`. `BufRead::read_line` splits after '\n' only. Linear in the file's
+ * size: the physical lines of one logical line are kept as a list and joined once, and the "starts with '#'"
+ * test is decided by the first non-blank character (re-testing a growing buffer made an unterminated quote
+ * near the top of a large file quadratic).
+ */
 function* quotedLines(text: string): Generator<Logical> {
   const chunks = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   let i = 0;
   while (i < chunks.length) {
     const line = i + 1;
-    let buf = '';
+    const parts: string[] = [];
     let state: State = 'Complete';
+    let comment: boolean | null = null; // null while everything read so far is blank
     for (;;) {
       if (i >= chunks.length) {
         // read_line returned 0 with a quote/escape/blank still open: one Err for the whole
         // accumulated buffer, i.e. every line from `line` to the end of the file is lost.
-        yield { line, text: buf, eof: { state, lastLine: i } };
+        yield { line, text: parts.join(''), eof: { state, lastLine: i } };
         break;
       }
-      const bufPos = buf.length;
-      buf += chunks[i++];
+      const chunk = chunks[i++]!;
+      parts.push(chunk);
       // dotenvy skips a line starting with '#' before any quote tracking. Note U+FEFF (BOM)
       // is not White_Space, so a BOM-prefixed comment is NOT skipped here.
-      if (trimStart(buf).startsWith('#')) { yield { line, text: '' }; break; }
-      const [pos, next] = evalEndState(state, buf.slice(bufPos));
+      if (comment === null) {
+        const rest = trimStart(chunk);
+        if (rest !== '') comment = rest.startsWith('#');
+      }
+      if (comment) { yield { line, text: '' }; break; }
+      const [pos, next] = evalEndState(state, chunk);
       state = next;
       if (state === 'Complete') {
+        let buf = parts.join('');
         if (buf.endsWith('\n')) { buf = buf.slice(0, -1); if (buf.endsWith('\r')) buf = buf.slice(0, -1); }
         yield { line, text: buf };
         break;
       }
-      if (state === 'Comment') { yield { line, text: buf.slice(0, bufPos + pos) }; break; }
+      if (state === 'Comment') { parts[parts.length - 1] = chunk.slice(0, pos); yield { line, text: parts.join('') }; break; }
     }
   }
 }
@@ -117,7 +151,7 @@ function eofReason(state: State, first: number, last: number): string {
 type Env = (name: string) => string | undefined;
 
 /** Port of parse.rs `LineParser::parse_line`. Returns null for blank and comment lines. */
-function parseLine(original: string, subst: Map<string, string | undefined>, env: Env): [string, string] | null {
+function parseLine(original: string, subst: Map<string, string | undefined>, env: Env, budget: { chars: number }): [string, string] | LineError | null {
   let line = trimEnd(original); // "we don't want trailing whitespace"
   const skipWs = (): void => { line = trimStart(line); };
   const parseKey = (afterExport: boolean): string => {
@@ -138,6 +172,8 @@ function parseLine(original: string, subst: Map<string, string | undefined>, env
 
   skipWs();
   if (line === '' || line.startsWith('#')) return null;
+  // The common way a line is lost, answered without a throw: a file of many such lines stays fast.
+  if (!/^[A-Za-z_\uFEFF=]/.test(line)) return new LineError("invalid key name: a key must start with a letter or '_'");
   let key = parseKey(false);
   skipWs();
   // `export` is either a prefix or a key in its own right (`export=1` sets "export").
@@ -151,13 +187,19 @@ function parseLine(original: string, subst: Map<string, string | undefined>, env
   skipWs();
   // `KEY=`, `KEY=   ` and `KEY=#x` all give ""; dotenvy records None for substitution.
   if (line === '' || line.startsWith('#')) { subst.set(key, undefined); return [key, '']; }
-  const value = parseValue(line, subst, env);
+  let value: string;
+  try {
+    value = parseValue(line, subst, env, budget);
+  } catch (error) {
+    if (error instanceof ExpansionTooLarge) error.key = key;
+    throw error;
+  }
   subst.set(key, value);
   return [key, value];
 }
 
 /** Port of parse.rs `parse_value`, including the order of its checks (which creates quirks). */
-function parseValue(input: string, subst: Map<string, string | undefined>, env: Env): string {
+function parseValue(input: string, subst: Map<string, string | undefined>, env: Env, budget: { chars: number }): string {
   let strong = false; // inside '...'
   let weak = false; // inside "..."
   let escaped = false;
@@ -168,7 +210,13 @@ function parseValue(input: string, subst: Map<string, string | undefined>, env: 
   let out = '';
   // apply_substitution: the process environment first (shell overlaid with entries Codex has
   // already set_var'd), then values parsed earlier in this file (incl. CODEX_* keys), else "".
-  const apply = (): void => { out += env(name) ?? subst.get(name) ?? ''; name = ''; };
+  const apply = (): void => {
+    const piece = env(name) ?? subst.get(name) ?? '';
+    if (out.length + piece.length > MAX_EXPANDED_VALUE_CHARS || piece.length > budget.chars) throw new ExpansionTooLarge();
+    budget.chars -= piece.length;
+    out += piece;
+    name = '';
+  };
 
   for (const c of input) {
     if (expectingEnd) {
@@ -228,7 +276,8 @@ function parseValue(input: string, subst: Map<string, string | undefined>, env: 
  * Invalid UTF-8 is the caller's concern: dotenvy drops such a line with an I/O error.
  */
 export function parseDotenv(text: string, lookup: (name: string) => string | undefined): DotenvParse {
-  const result: DotenvParse = { entries: [], dropped: [], ignoredCodexKeys: [] };
+  const result: DotenvParse = { entries: [], dropped: [], ignoredCodexKeys: [], oversized: [] };
+  const budget = { chars: MAX_EXPANDED_TOTAL_CHARS };
   const subst = new Map<string, string | undefined>(); // dotenvy's substitution_data
   const applied = new Map<string, string>(); // what Codex has set_var'd so far
   // std::env::var fails for an empty name or one containing NUL.
@@ -243,10 +292,18 @@ export function parseDotenv(text: string, lookup: (name: string) => string | und
       }
       continue;
     }
-    let parsed: [string, string] | null;
-    try { parsed = parseLine(logical.text, subst, env); } catch (err) {
+    let parsed: [string, string] | LineError | null;
+    try { parsed = parseLine(logical.text, subst, env, budget); } catch (err) {
+      if (err instanceof ExpansionTooLarge) {
+        result.oversized.push({ key: err.key, line: logical.line });
+        continue;
+      }
       if (!(err instanceof LineError)) throw err;
       result.dropped.push({ line: logical.line, reason: err.message });
+      continue;
+    }
+    if (parsed instanceof LineError) {
+      result.dropped.push({ line: logical.line, reason: parsed.message });
       continue;
     }
     if (!parsed) continue;
