@@ -173,9 +173,12 @@ it('plants canaries in every source and finds none in any output mode', async ()
     if (world.dotenv === 'SHORT_TERM_PLACEHOLDER') world.dotenv = `AWS_BEARER_TOKEN_BEDROCK=${shortTermKey}\nAWS_SESSION_TOKEN=${SESSION_TOKEN}\n`;
     if (world.dotenv === 'QUOTED_PLACEHOLDER') world.dotenv = `AWS_BEARER_TOKEN_BEDROCK='"${shortTermKey}"'\n`;
   }
+  // Each world's home is written once, before any run: runs of one world share it, and rewriting
+  // config.toml while another run reads it made that run see an empty file.
+  const homes = new Map(worlds.map((world) => [world.name, makeHome(world)]));
   const runs = worlds.flatMap((world) => MODES.map((mode) => ({ world, mode })));
   const results = await pool(runs, 4, async ({ world, mode }) => {
-    const dir = makeHome(world);
+    const dir = homes.get(world.name)!;
     const run: CliRun = await runCli(['doctor', ...mode, ...(world.args ?? [])], envFor(world, dir), dir);
     return { label: `${world.name} ${mode.join(' ') || '(human)'}`, run };
   });

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getToken } from '@aws/bedrock-token-generator';
 import { bedrockResponses } from '../src/checks/bedrockResponses.js';
+import type { CheckOutcome } from '../src/checks/types.js';
 import type { MantleResult } from '../src/net/mantle.js';
 import { classifyNetworkError, explainNetworkFailure } from '../src/net/networkErrors.js';
 import { NO_NETWORK, type Services } from '../src/net/services.js';
@@ -482,6 +483,18 @@ describe('bedrock.responses: TLS and proxies', () => {
     expect(server.requests[0]?.auth?.ok).toBe(true);
   });
 
+  it('HTTP_PROXY pointing at a closed port: the one-line summary names the refusing proxy, the fix names the variables', async () => {
+    const server = await mantle();
+    const port = await closedPort();
+    const run = await doctor(makeRoot(server.baseUrl), { ...bearerEnv(), HTTP_PROXY: `http://127.0.0.1:${port}` });
+    expectCheck(run, 'bedrock.responses', {
+      status: 'fail',
+      summary: [`The proxy http://127.0.0.1:${port} refused the connection`, 'ECONNREFUSED'],
+      remediation: ['HTTPS_PROXY', 'NO_PROXY'],
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('HTTP_PROXY with NO_PROXY=127.0.0.1: the proxy sees nothing and the check passes directly', async () => {
     const server = await mantle();
     const forward = await proxy();
@@ -602,24 +615,34 @@ describe('DNS failure (no real DNS query)', () => {
     };
   }
 
-  it.each(['us-west-1', 'us-east-1'])(
-    'bedrock.responses without base_url in %s: "no Mantle endpoint in that region, or no network", at the SPEC endpoint',
-    async (region) => {
-      const world = makeWorld({
-        files: { [CONFIG]: lines('model_provider = "amazon-bedrock"', `model = "${MODEL}"`, '[model_providers.amazon-bedrock.aws]', `region = "${region}"`) },
-        env: { AWS_BEARER_TOKEN_BEDROCK: bearerKey },
-      });
-      const asked: string[] = [];
-      const outcome = await world.runCheck(bedrockResponses, { offline: false, timeoutMs: 5000 }, dnsFailingServices(asked));
-      expect(asked).toEqual([`POST https://bedrock-mantle.${region}.api.aws/openai/v1/responses`]);
-      expect(outcome.status).toBe('fail');
-      expect(outcome.summary).toContain(`bedrock-mantle.${region}.api.aws does not resolve`);
-      expect(outcome.summary).toContain(`there is no Mantle endpoint in ${region}, or this machine has no network`);
-      expect(outcome.remediation).toMatch(/region with a Mantle endpoint/);
-      expect(outcome.remediation).toMatch(/DNS/);
-      expect(JSON.stringify(outcome)).not.toContain(bearerKey);
-    },
-  );
+  /** Runs bedrock.responses in `region` against a Mantle client that fails as getaddrinfo would. */
+  async function dnsFailureIn(region: string): Promise<CheckOutcome> {
+    const world = makeWorld({
+      files: { [CONFIG]: lines('model_provider = "amazon-bedrock"', `model = "${MODEL}"`, '[model_providers.amazon-bedrock.aws]', `region = "${region}"`) },
+      env: { AWS_BEARER_TOKEN_BEDROCK: bearerKey },
+    });
+    const asked: string[] = [];
+    const outcome = await world.runCheck(bedrockResponses, { offline: false, timeoutMs: 5000 }, dnsFailingServices(asked));
+    expect(asked).toEqual([`POST https://bedrock-mantle.${region}.api.aws/openai/v1/responses`]);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.summary).toContain(`bedrock-mantle.${region}.api.aws does not resolve`);
+    expect(outcome.remediation).toMatch(/DNS/);
+    expect(JSON.stringify(outcome)).not.toContain(bearerKey);
+    return outcome;
+  }
+
+  it('bedrock.responses in us-west-1 (no Mantle endpoint): "no Mantle endpoint in that region, or no network", suggesting other regions', async () => {
+    const outcome = await dnsFailureIn('us-west-1');
+    expect(outcome.summary).toContain('there is no Mantle endpoint in us-west-1, or this machine has no network');
+    expect(outcome.remediation).toMatch(/region with a Mantle endpoint \(e\.g\. us-east-1/);
+  });
+
+  it('bedrock.responses in us-east-1 (which has an endpoint): blames DNS or the network and never suggests us-east-1 itself', async () => {
+    const outcome = await dnsFailureIn('us-east-1');
+    expect(outcome.summary).toContain('Mantle does have an endpoint in us-east-1');
+    expect(outcome.summary).not.toContain('no Mantle endpoint');
+    expect(outcome.remediation).not.toMatch(/region/i);
+  });
 
   it('bedrock.responses with a base_url override: a DNS failure blames the host, not the region', async () => {
     const world = makeWorld({

@@ -27,9 +27,9 @@ function check(
   };
 }
 
-const PASS: CheckOutcome = { status: 'pass', summary: 'fine' };
-const WARN: CheckOutcome = { status: 'warn', summary: 'careful', remediation: 'do this' };
-const FAIL: CheckOutcome = { status: 'fail', summary: 'broken', remediation: 'fix it' };
+const PASS: CheckOutcome = { status: 'pass', code: 'test.pass', summary: 'fine' };
+const WARN: CheckOutcome = { status: 'warn', code: 'test.warn', summary: 'careful', remediation: 'do this' };
+const FAIL: CheckOutcome = { status: 'fail', code: 'test.fail', summary: 'broken', remediation: 'fix it' };
 
 function context(options: { offline?: boolean } = {}): Omit<CheckContext, 'earlier'> {
   return makeWorld({ files: { [CONFIG]: 'model_provider = "amazon-bedrock"\n' } }).checkContext(options);
@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('runChecks', () => {
   it('keeps the order it was given (not alphabetical, not by status)', async () => {
     const ids: CheckId[] = ['model.id', 'config.provider', 'env.dotenv', 'region.set', 'auth.token'];
-    const outcomes = [FAIL, PASS, WARN, { status: 'skip', summary: 'n/a', skipReason: 'not applicable' } as CheckOutcome, PASS];
+    const outcomes = [FAIL, PASS, WARN, { status: 'skip', code: 'test.skip', summary: 'n/a', skipReason: 'not applicable' } as CheckOutcome, PASS];
     const results = await runChecks(
       ids.map((id, i) => check(id, outcomes[i]!)),
       context(),
@@ -54,7 +54,7 @@ describe('runChecks', () => {
     const [pass, skip, warn] = await runChecks(
       [
         check('config.provider', PASS),
-        check('region.set', { status: 'skip', summary: 'Skipped: nothing to judge', skipReason: 'nothing to judge' }),
+        check('region.set', { status: 'skip', code: 'test.skip', summary: 'Skipped: nothing to judge', skipReason: 'nothing to judge' }),
         check('model.id', { ...WARN, details: ['a'], docs: 'https://example.com', facts: { model: 'x' } }),
       ],
       context(),
@@ -63,6 +63,7 @@ describe('runChecks', () => {
       id: 'config.provider',
       title: 'title of config.provider',
       status: 'pass',
+      code: 'test.pass',
       summary: 'fine',
       details: [],
       remediation: null,
@@ -72,6 +73,7 @@ describe('runChecks', () => {
       facts: {},
     });
     expect(skip).toMatchObject({ status: 'skip', skipReason: 'nothing to judge' });
+    expect((await runChecks([check('config.provider', { ...PASS, code: 'config.ok' })], context()))[0]?.code).toBe('config.ok');
     expect(skip?.blocked).toBeFalsy();
     expect(warn).toMatchObject({ status: 'warn', details: ['a'], remediation: 'do this', docs: 'https://example.com', facts: { model: 'x' }, skipReason: null });
   });
@@ -81,7 +83,7 @@ describe('runChecks', () => {
     { name: 'warned: the dependent runs', prerequisite: WARN, runs: true },
     { name: 'passed: the dependent runs', prerequisite: PASS, runs: true },
     // A check that decides by itself that it does not apply is not a failure; its dependents still run.
-    { name: 'skipped by itself (not blocked): the dependent runs', prerequisite: { status: 'skip', summary: 'n/a', skipReason: 'n/a' }, runs: true },
+    { name: 'skipped by itself (not blocked): the dependent runs', prerequisite: { status: 'skip', code: 'test.skip', summary: 'n/a', skipReason: 'n/a' }, runs: true },
   ])('prerequisite $name', async ({ prerequisite, runs }) => {
     const ran: CheckId[] = [];
     const results = await runChecks(
@@ -93,7 +95,7 @@ describe('runChecks', () => {
     if (runs) {
       expect(dependent.status).toBe('pass');
     } else {
-      expect(dependent).toMatchObject({ status: 'skip', blocked: true, durationMs: 0 });
+      expect(dependent).toMatchObject({ status: 'skip', code: 'skip.prerequisite', blocked: true, durationMs: 0 });
       expect(dependent.skipReason).toContain('config.provider');
       expect(dependent.skipReason).toMatch(/fail/);
       expect(dependent.summary).toContain('config.provider');

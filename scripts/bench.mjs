@@ -95,12 +95,23 @@ const onlineHome = { CODEX_HOME: join(root, 'online', '.codex') };
 
 const commands = [
   { name: 'node -e 0 (baseline)', argv: [process.execPath, '-e', '0'], env: baseEnv },
+  // Loading the bundle and parsing with yargs, nothing else: the start-up cost of the command line itself.
+  { name: 'codex-bedrock -V (bundle + yargs only)', argv: [process.execPath, cli, '-V'], env: baseEnv },
   { name: 'doctor --offline, bearer key', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor --offline, bearer, npm codex 0.171.0', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, ...codexOnPath, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor --offline, IAM env keys', argv: [process.execPath, cli, 'doctor', '--offline', '--json'], env: { ...baseEnv, ...iamEnv } },
   { name: 'doctor, bearer key, loopback Mantle', argv: [process.execPath, cli, 'doctor', '--json'], env: { ...baseEnv, ...onlineHome, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
   { name: 'doctor, IAM, loopback STS + Mantle', argv: [process.execPath, cli, 'doctor', '--json'], env: { ...baseEnv, ...onlineHome, ...iamEnv } },
 ];
+// BENCH_BASELINE_CLI=path/to/other/bin/codex-bedrock.cjs adds that build's rows to the same run (e.g. the
+// commit before a change), so the difference is measured under the same machine load.
+const baselineCli = process.env.BENCH_BASELINE_CLI;
+if (baselineCli) {
+  commands.push(
+    { name: 'baseline CLI --version', argv: [process.execPath, baselineCli, '--version'], env: baseEnv },
+    { name: 'baseline CLI doctor --offline, bearer key', argv: [process.execPath, baselineCli, 'doctor', '--offline', '--json'], env: { ...baseEnv, AWS_BEARER_TOKEN_BEDROCK: LONG_TERM_KEY } },
+  );
+}
 const awsCli = process.env.PATH.split(':').map((dir) => join(dir, 'aws')).find((path) => existsSync(path));
 if (awsCli) {
   commands.push({
@@ -138,7 +149,7 @@ const median = (values) => {
 // Sanity run: every doctor command must succeed as expected before it is timed.
 for (const command of commands.slice(1)) {
   const result = await measure(command);
-  if (command.name.startsWith('doctor')) {
+  if (command.name.includes('doctor')) {
     const report = JSON.parse(result.stdout);
     const failed = report.checks.filter((check) => check.status === 'fail').map((check) => `${check.id}: ${check.summary}`);
     if (failed.length > 0) throw new Error(`${command.name} did not run cleanly:\n${failed.join('\n')}`);
@@ -177,7 +188,7 @@ for (const command of commands) {
   const list = samples.get(command.name);
   const wall = median(list.map((s) => s.wallMs));
   const rss = gnuTime ? median(list.map((s) => s.rssMb)) : null;
-  const sdk = command.name.startsWith('doctor') ? String(await loadsAwsSdk(command)) : '-';
+  const sdk = command.name.includes('doctor') ? String(await loadsAwsSdk(command)) : '-';
   console.log(
     `${command.name.padEnd(44)} ${wall.toFixed(1).padStart(10)} ${(wall / baseWall).toFixed(2).padStart(7)} ${awsCli ? (wall / awsBaseline).toFixed(2).padStart(9) : ''} ${rss === null ? 'n/a'.padStart(12) : rss.toFixed(1).padStart(12)} ${rss === null ? '' : (rss / baseRss).toFixed(2).padStart(7)}  ${sdk}`,
   );

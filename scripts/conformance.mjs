@@ -88,7 +88,7 @@ async function outside() {
     return 2;
   }
   if (!existsSync(CLI) || !existsSync(join(REPO, 'dist', 'codex-bedrock.cjs'))) {
-    log('conformance: the CLI is not built. Run `npm run conformance` (it builds first), or `npm run build`.');
+    log('conformance: the CLI is not built. Run `npm run conformance` (it builds first), or `npm run bundle`.');
     return 2;
   }
   const route = opt('--route');

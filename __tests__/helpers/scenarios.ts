@@ -38,7 +38,7 @@ import { CHECK_IDS } from '../../src/checks/types.js';
 import type { DoctorReport, ReportCheck as RenderedCheck } from '../../src/report/report.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'codex-bedrock.cjs');
-/** What bin/codex-bedrock.cjs loads: the bundle `npm run build` writes. */
+/** What bin/codex-bedrock.cjs loads: the bundle `npm run bundle` writes. */
 export const BUILT_MAIN = join(REPO_ROOT, 'dist', 'codex-bedrock.cjs');
 export const SCENARIO_DIR = join(REPO_ROOT, 'fixtures', 'scenarios');
 export const CHILD_TIMEOUT_MS = 20_000;
@@ -111,7 +111,7 @@ export interface ScenarioRun {
 /** Fails with a clear message when the CLI has not been built (the test script builds before jest). */
 export function assertBuilt(): void {
   if (!existsSync(BUILT_MAIN)) {
-    throw new Error(`The built CLI is missing: ${BUILT_MAIN} does not exist. Run \`npm run build\` first (\`npm test\` does it before jest).`);
+    throw new Error(`The built CLI is missing: ${BUILT_MAIN} does not exist. Run \`npm run bundle\` first (\`npm test\` does it before jest).`);
   }
 }
 
@@ -311,6 +311,7 @@ export function reportInvariants(report: Report): string[] {
     if (typeof check.summary !== 'string' || check.summary.trim() === '') problems.push(`${check.id}: empty summary`);
     if (typeof check.summary === 'string' && check.summary.includes('\n')) problems.push(`${check.id}: summary is not one line: ${JSON.stringify(check.summary)}`);
     if (!Array.isArray(check.details)) problems.push(`${check.id}: details is not an array`);
+    if (typeof check.code !== 'string' || !/^[a-z]+(\.[a-z0-9-]+)+$/.test(check.code)) problems.push(`${check.id}: no machine-readable code: ${JSON.stringify(check.code)}`);
     if (check.status === 'skip' && !check.skipReason) problems.push(`${check.id}: skipped without a skipReason (SPEC: skip always says why)`);
     if ((check.status === 'fail' || check.status === 'warn') && !check.remediation) {
       problems.push(`${check.id}: ${check.status} without a remediation: ${JSON.stringify(check.summary)}`);

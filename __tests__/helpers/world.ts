@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Check, CheckContext, CheckOptions, CheckOutcome } from '../../src/checks/types.js';
 import type { DirectoryState, FileRead, FileReader } from '../../src/io/files.js';
+import type { PlatformFacts } from '../../src/platform.js';
 import { namedRelease } from '../../src/codex/release.js';
 import { NO_NETWORK, type Services } from '../../src/net/services.js';
 import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, type EffectiveSetup, type ResolveInputs } from '../../src/resolve/setup.js';
@@ -41,6 +42,8 @@ export interface WorldSpec {
   overrides?: string[];
   modelFlag?: string;
   managedConfigPath?: string;
+  /** The operating system's rules (default: the resolver's Linux). */
+  platform?: PlatformFacts;
   /** The Codex release whose rules apply (as --codex-version); absent: no Codex found, the newest known rules. */
   codexVersion?: string;
 }
@@ -111,6 +114,7 @@ export function makeWorld(spec: WorldSpec = {}): World {
     managedConfigPath: spec.managedConfigPath ?? MANAGED,
     readFile,
     directoryState,
+    ...(spec.platform ? { platform: spec.platform } : {}),
     ...(spec.codexVersion !== undefined ? { codex: namedRelease(spec.codexVersion) } : {}),
   };
 

@@ -5,7 +5,7 @@
 // value ("sent bearer-short-term ok model=…", "refused: <Codex's message>", …) that is compared across
 // releases. Nothing here runs the doctor: scripts/conformance.mjs compares the doctor with Codex.
 //
-// Usage (after `npm run build`; releases come from the cache, see lib.mjs):
+// Usage (after `npm run bundle`; releases come from the cache, see lib.mjs):
 //   node scripts/conformance/probe.mjs --codex 0.128.0,latest --probe NAME[,NAME...]    values per release
 //   node scripts/conformance/probe.mjs --codex cached --probe NAME --bisect             first release that differs
 //   node scripts/conformance/probe.mjs --list                                            the probes

@@ -1,6 +1,7 @@
 import { codexTrim } from '../auth/bedrockKey.js';
+import { CODEX_MANTLE_REGIONS } from '../catalogue/regions.js';
 import { formatDuration } from '../format.js';
-import { responsesProbeBody, type MantleAuth, type MantleResponse } from '../net/mantle.js';
+import { responsesProbeBody, type MantleAuth, type MantleResponse, type MantleResult } from '../net/mantle.js';
 import { displayProxy } from '../net/proxy.js';
 import { explainNetworkFailure, unusableUrl } from '../net/networkErrors.js';
 import { describeOrigin } from '../resolve/origin.js';
@@ -88,12 +89,13 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     ...(skew !== null ? [`clock skew vs server Date header: ${Math.round(skew / 1000)} s`] : []),
   ];
   const facts = { httpStatus: response.status, latencyMs: response.latencyMs, requestId, clockSkewSeconds: skew === null ? null : Math.round(skew / 1000) };
-  const fail = (summary: string, remediation: string): CheckOutcome => ({ status: 'fail', summary, details, remediation, docs: DOCS, facts });
+  const fail = (code: string, summary: string, remediation: string): CheckOutcome => ({ status: 'fail', code: `bedrock.${code}`, summary, details, remediation, docs: DOCS, facts });
 
   if (response.status >= 200 && response.status < 300) {
     const body = parseJson(response.body) as { id?: unknown; model?: unknown; object?: unknown } | undefined;
     if (!body || typeof body !== 'object' || (typeof body.id !== 'string' && typeof body.object !== 'string')) {
       return fail(
+        'not-responses-api',
         `The endpoint answered HTTP ${response.status} but not with a Responses API document (${response.body.trim() === '' ? 'empty body' : 'unexpected content'}): something between you and Mantle (a proxy or captive portal, or a wrong base_url) answered instead`,
         'Check base_url and HTTPS_PROXY/NO_PROXY; the endpoint must be https://bedrock-mantle.REGION.api.aws/openai/v1.',
       );
@@ -101,9 +103,9 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     const echoed = typeof body.model === 'string' ? body.model : model;
     const summary = `Mantle accepted a Responses call for ${echoed} in ${region} (${response.latencyMs} ms${requestId ? `, request ${requestId}` : ''})`;
     if (skewed) {
-      return { status: 'warn', summary: `${summary}, but ${describeSkew(skew!)}`, details, remediation: 'Sync the clock (e.g. timedatectl set-ntp true): SigV4 and Bedrock keys are rejected beyond 5 minutes of skew.', docs: DOCS, facts: { ...facts, model: echoed } };
+      return { status: 'warn', code: 'bedrock.clock-skew', summary: `${summary}, but ${describeSkew(skew!)}`, details, remediation: 'Sync the clock (e.g. timedatectl set-ntp true): SigV4 and Bedrock keys are rejected beyond 5 minutes of skew.', docs: DOCS, facts: { ...facts, model: echoed } };
     }
-    return { status: 'pass', summary, details, facts: { ...facts, model: echoed } };
+    return { status: 'pass', code: 'bedrock.ok', summary, details, facts: { ...facts, model: echoed } };
   }
 
   const error = mantleError(response.body);
@@ -112,23 +114,27 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
   if (response.status === 401 || response.status === 403) {
     if (/signature expired|request has expired|expired/i.test(error.message)) {
       return fail(
+        'expired',
         `Mantle rejected the request as expired (HTTP ${response.status})${skewNote || ': the credentials are stale or the clock is off'}`,
         skewed ? 'Sync this machine’s clock (e.g. timedatectl set-ntp true).' : 'Refresh the credentials (a new Bedrock API key, aws sso login, or fresh temporary keys) and check the clock.',
       );
     }
     if (/not authorized|access ?denied|permission|forbidden|explicit deny/i.test(error.message) || error.type === 'permission_denied_error') {
       return fail(
+        'access-denied',
         `Access denied (HTTP ${response.status}): the identity may not call ${model} on Mantle in ${region}`,
         `Grant ${iamAction(setup)}, and make sure model access for ${model} is enabled in ${region}.`,
       );
     }
     if (/signature|credential should be scoped|does not match/i.test(error.message)) {
       return fail(
+        'signature-mismatch',
         `Mantle rejected the SigV4 signature (HTTP ${response.status})${skewNote}`,
         skewed ? 'Sync this machine’s clock.' : 'Check that the secret access key belongs to the access key id, and that nothing rewrites the request (a proxy) on the way.',
       );
     }
     return fail(
+      'credential-rejected',
       `Mantle rejected the credential (HTTP ${response.status}): ${setup.auth.mode === 'bearer' ? 'the Bedrock API key is invalid, revoked, expired or from another region' : 'the IAM credentials were not accepted'}${skewNote}`,
       setup.auth.mode === 'bearer' ? `Create a new Bedrock API key for ${region} and set it in AWS_BEARER_TOKEN_BEDROCK.` : 'Check the credentials (auth.token, auth.identity) and that they belong to the account with Bedrock access.',
     );
@@ -138,6 +144,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     const offered = await modelsOffered(context, base, auth);
     if (offered?.includes(model)) {
       return fail(
+        'model-access',
         `Model ${model} is listed at ${base} but the Responses call got HTTP 404: ${error.message}`,
         `Check that model access for ${model} is enabled for this account in ${region}.`,
       );
@@ -145,17 +152,20 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     if (offered && offered.length > 0) {
       const ranked = bySimilarity(model, offered);
       return fail(
+        'model-not-offered',
         `Model ${model} is not offered at ${base} (HTTP 404). Models it offers, closest first: ${ranked.slice(0, 8).join(', ')}`,
         `Set model = "${ranked[0]}" in config.toml (or pick another offered id), or use a region where ${model} is available.`,
       );
     }
     return fail(
+      'not-found',
       `HTTP 404 from ${base}/responses: ${/model/i.test(error.message) ? `model ${model} does not exist in ${region}` : 'the endpoint path was not found'}`,
       /model/i.test(error.message) ? `Use a model offered in ${region} (Codex ${setup.codex.rules.release} knows: ${setup.codex.rules.behaviour.catalogue.slice(0, 4).join(', ')}), or another region.` : 'Check base_url: it must end in /openai/v1.',
     );
   }
   if (response.status === 400 && /isn't supported on this route|not supported on this route/i.test(error.message)) {
     return fail(
+      'wrong-route',
       `Model ${model} exists but is not served on the Responses route Codex uses (HTTP 400: ${error.message})`,
       `Pick a model that supports the Responses API, e.g. ${setup.codex.rules.behaviour.catalogue.slice(0, 3).join(', ')}.`,
     );
@@ -164,6 +174,7 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     details.push(retryNote(setup, 'a 429', setup.codex.rules.behaviour.retries429));
     return {
       status: 'warn',
+      code: 'bedrock.throttled',
       summary: `Mantle answered 429 (rate limit or quota): the setup is right, but requests are being throttled now`,
       details,
       remediation: 'Wait and retry; for lasting throttling, ask for a quota increase in Service Quotas (Amazon Bedrock) for this model and region.',
@@ -172,9 +183,48 @@ async function diagnose(context: CheckContext, response: MantleResponse, base: s
     };
   }
   if (response.status >= 500) {
-    return fail(`Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
+    return fail('server-error', `Mantle had a server error (HTTP ${response.status}): ${error.message}`, 'This is on the AWS side: retry in a few minutes and check the AWS Health Dashboard for Amazon Bedrock in this region.');
   }
-  return fail(`Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+  return fail('http-error', `Mantle refused the request (HTTP ${response.status}): ${error.message}`, 'Read the message above; if it names a parameter, check model and base_url in config.toml.');
+}
+
+type NetworkFailureResult = Extract<MantleResult, { ok: false }>;
+
+/** Regions whose Mantle host is known to exist: a DNS failure there means DNS or the network, not the region. */
+const hasKnownEndpoint = (region: string) => (CODEX_MANTLE_REGIONS as readonly string[]).includes(region);
+
+/**
+ * The proxy itself failed: the connection to it was refused, or its host name does not resolve (through a
+ * proxy, the doctor never resolves Mantle's host itself, so both can only be about the proxy).
+ */
+function proxyFailed(response: NetworkFailureResult): response is NetworkFailureResult & { proxy: string; failure: { kind: 'refused' | 'dns' } } {
+  return response.proxy !== null && (response.failure.kind === 'refused' || response.failure.kind === 'dns');
+}
+
+/** The one-line summary names what failed: a refusing proxy, a region with no endpoint, or the network. */
+function networkFailureSummary(response: NetworkFailureResult, explained: string, region: string, overridden: boolean): string {
+  if (proxyFailed(response)) {
+    const what = response.failure.kind === 'refused' ? 'refused the connection' : 'does not resolve';
+    return `The proxy ${displayProxy(response.proxy)} ${what} (${response.failure.code}); the request to Mantle never left this machine`;
+  }
+  if (response.failure.kind !== 'dns' || overridden) return explained;
+  return hasKnownEndpoint(region)
+    ? `${explained}: Mantle does have an endpoint in ${region}, so this machine cannot resolve public host names (no network, or a DNS or VPN problem)`
+    : `${explained}: there is no Mantle endpoint in ${region}, or this machine has no network`;
+}
+
+function networkFailureFix(response: NetworkFailureResult, explained: string, host: string, region: string, overridden: boolean, caBundle: boolean): string {
+  if (response.failure.kind === 'tls' && caBundle) {
+    // The AWS CLI reads AWS_CA_BUNDLE; Codex's AWS SDK for Rust does not (awslabs/aws-sdk-rust#1362), nor does
+    // Node, so a CA named only there is trusted by neither Codex nor this doctor.
+    return `${explained} AWS_CA_BUNDLE is set, but Codex ignores it (only the AWS CLI reads it): give Codex the CA through SSL_CERT_FILE or CODEX_CA_CERTIFICATE, and this doctor through NODE_EXTRA_CA_CERTS.`;
+  }
+  if (proxyFailed(response)) {
+    return `Fix or remove the proxy setting (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY: Codex reads the same ones and would fail the same way), or add ${host.replace(/:\d+$/, '')} to NO_PROXY if it must be reached directly.`;
+  }
+  if (response.failure.kind !== 'dns' || overridden || hasKnownEndpoint(region)) return explained;
+  const others = CODEX_MANTLE_REGIONS.filter((candidate) => candidate !== region).slice(0, 3);
+  return `Use a region with a Mantle endpoint (e.g. ${others.join(', ')}), or check DNS/network. ${explained}`;
 }
 
 /** What the user will see from Codex itself: a retried error looks like a hang ("Reconnecting... n/5"). */
@@ -192,25 +242,26 @@ export const bedrockResponses: Check = {
     const { setup } = context;
     if (setup.auth.mode === 'command') {
       const reason = 'Codex takes its credential from the configured auth command, which the doctor does not run';
-      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: 'skip', code: 'bedrock.auth-command', summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const base = setup.endpoint?.value;
     const region = typeof setup.region.effective?.value === 'string' ? setup.region.effective.value : null;
     if (!base || !region) {
       const reason = 'no endpoint: needs a region or a base_url';
-      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: 'skip', code: 'bedrock.no-endpoint', summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const badUrl = unusableUrl(base);
     if (badUrl) {
       return {
         status: 'fail',
+        code: 'bedrock.bad-base-url',
         summary: `base_url ${JSON.stringify(base)} (${describeOrigin(setup.endpoint!.origin)}) cannot be used: ${badUrl}; Codex cannot reach Bedrock through it`,
         remediation: 'Set base_url to https://bedrock-mantle.REGION.api.aws/openai/v1, or remove it to let Codex derive it from the region.',
         docs: DOCS,
       };
     }
     const auth = await authFor(context, region);
-    if ('skip' in auth) return { status: 'skip', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
+    if ('skip' in auth) return { status: 'skip', code: 'bedrock.no-credentials', summary: `Skipped: ${auth.skip}`, skipReason: auth.skip };
     const response = await context.services.mantle({
       url: `${base}/responses`,
       method: 'POST',
@@ -222,12 +273,12 @@ export const bedrockResponses: Check = {
     if (!response.ok) {
       const host = new URL(base).host;
       const explained = explainNetworkFailure(response.failure, 'Bedrock Mantle', host, Math.round(context.options.timeoutMs / 1000));
-      const noEndpoint = response.failure.kind === 'dns' && !setup.baseUrl;
       return {
         status: 'fail',
-        summary: noEndpoint ? `${explained.summary}: there is no Mantle endpoint in ${region}, or this machine has no network` : explained.summary,
+        code: proxyFailed(response) ? 'bedrock.proxy-failed' : `bedrock.network-${response.failure.kind}`,
+        summary: networkFailureSummary(response, explained.summary, region, setup.baseUrl !== null),
         details: [`POST ${base}/responses`, ...(response.proxy ? [`through proxy ${displayProxy(response.proxy)}`] : [])],
-        remediation: noEndpoint ? `Use a region with a Mantle endpoint (e.g. us-east-1, us-west-2), or check DNS/network. ${explained.fix}` : explained.fix,
+        remediation: networkFailureFix(response, explained.fix, host, region, setup.baseUrl !== null, setup.env.nonEmpty('AWS_CA_BUNDLE') !== undefined),
         docs: DOCS,
         facts: { networkError: response.failure.kind, latencyMs: response.latencyMs },
       };

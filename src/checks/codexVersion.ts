@@ -46,13 +46,14 @@ export const codexVersion: Check = {
     switch (codex.basis) {
       case 'flag': {
         const found = codex.install ? `; the Codex found here is ${codex.install.version ?? 'of unknown version'} (${codex.install.path})` : '';
-        return { status: 'pass', summary: `Judged by the rules of Codex ${codex.version} (--codex-version)${found}`, details, facts };
+        return { status: 'pass', code: 'codex.rules-from-flag', summary: `Judged by the rules of Codex ${codex.version} (--codex-version)${found}`, details, facts };
       }
       case 'detected':
-        return { status: 'pass', summary: `Codex ${codex.version}, ${where}; rules for ${release} applied`, details: [`version from ${codex.versionFrom}`, ...details], facts };
+        return { status: 'pass', code: 'codex.ok', summary: `Codex ${codex.version}, ${where}; rules for ${release} applied`, details: [`version from ${codex.versionFrom}`, ...details], facts };
       case 'newer-than-known':
         return {
           status: 'warn',
+          code: 'codex.newer-than-known',
           summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is newer than ${NEWEST_KNOWN_RELEASE}, the newest release this doctor was checked against; judged by the rules of ${NEWEST_KNOWN_RELEASE}, which may have changed`,
           details,
           remediation: REPORT_NEWER,
@@ -62,6 +63,7 @@ export const codexVersion: Check = {
       case 'older-than-supported':
         return {
           status: 'fail',
+          code: 'codex.too-old',
           summary: `Codex ${codex.version} (${codex.versionFrom === '--codex-version' ? '--codex-version' : where}) is older than ${FIRST_BEDROCK_RELEASE}, the first release with the Amazon Bedrock provider; the rest is judged by the rules of ${release}, which the update installs`,
           details,
           remediation: `Update it: ${UPDATE}`,
@@ -71,6 +73,7 @@ export const codexVersion: Check = {
       case 'version-unknown':
         return {
           status: 'warn',
+          code: 'codex.version-unreadable',
           summary: `Cannot tell which Codex release ${codex.install?.path ?? ''} is: ${codex.versionProblem ?? 'no version found'}; judged by the rules of the newest known release, ${release}`,
           details,
           remediation: `Check that ${codex.install?.path ?? 'it'} is the OpenAI Codex CLI (reinstall: ${UPDATE}), or name the release with --codex-version X.`,
@@ -80,6 +83,7 @@ export const codexVersion: Check = {
       case 'not-found':
         return {
           status: 'warn',
+          code: 'codex.not-found',
           summary: `No Codex found (no \`codex\` on PATH, no desktop app or IDE extension bundle); judged by the rules of the newest known release, ${release}`,
           details: [`searched PATH: ${codex.detection.searchedPath || '(empty)'}`, rulesLine],
           remediation: `To use the CLI with Bedrock, install it: ${UPDATE}. If Codex runs elsewhere (another machine, a container), name its release with --codex-version X.`,

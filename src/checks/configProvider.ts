@@ -61,6 +61,7 @@ function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
     const what = home.state === 'missing' ? 'does not exist' : home.state === 'not-a-directory' ? 'is not a directory' : 'cannot be read';
     return {
       status: 'fail',
+      code: 'config.codex-home-missing',
       summary: `Codex home ${home.path} (from ${describeOrigin(home.origin)}) ${what}; Codex refuses to start`,
       remediation: `Create it (mkdir -p ${home.path}) and put config.toml there, or unset CODEX_HOME to use ~/.codex.`,
       docs: DOCS,
@@ -72,6 +73,7 @@ function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
     if (layer.problem.kind === 'syntax') {
       return {
         status: 'fail',
+        code: 'config.toml-syntax',
         summary: `TOML syntax error in ${where}: ${layer.problem.message}; Codex cannot load its config`,
         details: [`line ${layer.problem.line ?? '?'}, column ${layer.problem.column ?? '?'} of ${layer.path}`],
         remediation: `Fix the TOML at line ${layer.problem.line ?? '?'} of ${layer.path} (a common cause: an unquoted string value, e.g. write model = "openai.gpt-5.5").`,
@@ -80,6 +82,7 @@ function layerProblems(setup: EffectiveSetup): CheckOutcome | undefined {
     }
     return {
       status: 'fail',
+      code: 'config.unreadable',
       summary: `Cannot read ${layer.path}: ${layer.problem.message}`,
       remediation: `Make ${layer.path} a readable UTF-8 TOML file (or remove it if it is not meant to be there).`,
       docs: DOCS,
@@ -96,6 +99,7 @@ function legacyTableProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   const release = setup.codex.rules.release;
   return {
     status: 'fail',
+    code: 'config.profile-not-found',
     summary: `Codex ${release} refuses to start: "config profile \`${name}\` not found" (this release reads profiles from [profiles.${name}] in ${profile.path}, and there is none)`,
     details: [`Codex ${release} predates ${name}.config.toml files; later releases read ${setup.codexHome.path}/${name}.config.toml instead`],
     remediation: `Add a [profiles.${name}] table to ${profile.path}, or update Codex (npm install -g @openai/codex@latest) to use ${setup.codexHome.path}/${name}.config.toml.`,
@@ -112,6 +116,7 @@ function storedLoginProblems(setup: EffectiveSetup): CheckOutcome | undefined {
   const release = setup.codex.rules.release;
   return {
     status: 'fail',
+    code: 'config.unknown-auth-mode',
     summary: `Codex ${release} refuses to start: ${setup.storedLogin.path} has auth_mode "${mode}", which this release does not know ("unknown variant \`${mode}\`")`,
     details: [`a later Codex stored this Bedrock sign-in; Codex ${release} cannot read it`],
     remediation: `Update Codex (npm install -g @openai/codex@latest), the release that stored ${setup.storedLogin.path}; or move that file away and give this Codex its credentials another way (AWS_BEARER_TOKEN_BEDROCK, AWS credentials).`,
@@ -128,6 +133,7 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
       const name = legacy.value;
       return {
         status: 'fail',
+        code: 'config.legacy-profile-key',
         summary: `Codex refuses to start: legacy \`profile = "${name}"\` (${describeOrigin(legacy.origin)}) is no longer supported`,
         details: [`Codex says: legacy \`profile = "${name}"\` config is no longer supported; use \`--profile ${name}\` with \`${name}.config.toml\` instead`],
         remediation: `Remove the line \`profile = "${name}"\`, move that profile's settings into ${setup.codexHome.path}/${name}.config.toml, and run \`codex --profile ${name}\`.`,
@@ -140,6 +146,7 @@ function legacyProfileProblems(setup: EffectiveSetup): CheckOutcome | undefined 
     if (table) {
       return {
         status: 'fail',
+        code: 'config.legacy-profile-table',
         summary: `Codex refuses --profile ${setup.profileName}: config.toml also has a legacy [profiles.${setup.profileName}] table (${describeOrigin(table.origin)})`,
         remediation: `Move the settings of [profiles.${setup.profileName}] into ${setup.codexHome.path}/${setup.profileName}.config.toml and delete the table from config.toml.`,
         docs: DOCS,
@@ -163,6 +170,7 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
   if (refused.length > 0) {
     return {
       status: 'fail',
+      code: 'config.refused-provider-keys',
       summary: `Codex ${setup.codex.rules.release} refuses the config: ${refused.map((r) => `${formatKeyPath(r.key)} (${describeOrigin(r.origin)})`).join(', ')} cannot be changed for amazon-bedrock`,
       details: [`Codex says: ${codexOverrideError(setup)}`],
       remediation: refusedRemediation(setup, refused.map((r) => r.key)),
@@ -174,6 +182,7 @@ function refusedProviderKeys(setup: EffectiveSetup): CheckOutcome | undefined {
   if (auth && aws) {
     return {
       status: 'fail',
+      code: 'config.auth-with-aws',
       summary: `Codex refuses the config: an auth command (${describeOrigin(auth.origin)}) cannot be combined with [model_providers.amazon-bedrock.aws] settings (${describeOrigin(aws.origin)})`,
       details: ['Codex says: model_providers.amazon-bedrock: provider aws cannot be combined with auth'],
       remediation: 'Keep either the auth command or the aws.* settings (region, profile) under model_providers.amazon-bedrock; with an auth command, set the region through AWS_REGION.',
@@ -220,6 +229,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
     if (misplaced) {
       return {
         status: 'fail',
+        code: 'config.provider-misplaced',
         summary: `model_provider at line ${misplaced.line} sits under ${misplaced.header} (${misplaced.path}), so it is not the top-level key: Codex warns that it is ignored and uses OpenAI`,
         remediation: `Move \`model_provider = "amazon-bedrock"\` to the top of the file, above the first [table] header (TOML assigns every key after a header to that table).`,
         docs: DOCS,
@@ -229,6 +239,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
     const missing = user.status === 'missing';
     return {
       status: 'fail',
+      code: missing ? 'config.file-missing' : 'config.provider-not-set',
       summary: missing
         ? `${user.path} does not exist, so Codex uses its default provider, OpenAI, not Amazon Bedrock`
         : `model_provider is not set, so Codex uses its default provider, OpenAI, not Amazon Bedrock`,
@@ -240,18 +251,20 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
   if (typeof provider.value !== 'string') {
     return {
       status: 'fail',
+      code: 'config.provider-not-a-string',
       summary: `model_provider (${where}) is not a string; Codex cannot load the config`,
       remediation: 'Write it as a string: model_provider = "amazon-bedrock"',
       docs: DOCS,
     };
   }
   const id = provider.value;
-  if (id === BEDROCK_PROVIDER_ID) return { status: 'pass', summary: `model_provider = "amazon-bedrock" (${where})` };
+  if (id === BEDROCK_PROVIDER_ID) return { status: 'pass', code: 'config.ok', summary: `model_provider = "amazon-bedrock" (${where})` };
 
   const managed = provider.origin.kind === 'config' && provider.origin.layer === 'managed';
   if (managed) {
     return {
       status: 'fail',
+      code: 'config.managed-forces-provider',
       summary: `The managed config ${where} forces model_provider = "${id}"; it outranks your own config`,
       remediation: `Ask whoever administers ${provider.origin.kind === 'config' ? provider.origin.path : 'the managed config'} to set model_provider = "amazon-bedrock" (or remove it); no user setting can override a managed config.`,
       docs: DOCS,
@@ -264,6 +277,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
   if (id === 'amazon-bedrock-runtime') {
     return {
       status: 'fail',
+      code: 'config.bedrock-runtime-provider',
       summary: `model_provider = "${id}" (${where}) is Codex's other Bedrock provider (bedrock-runtime endpoint, SigV4 service bedrock, global./us. model ids), not the "amazon-bedrock" Mantle provider of the setup guide that this doctor checks.${suggestion}`,
       remediation: fix,
       docs: DOCS,
@@ -272,6 +286,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
   if (builtIn || definedCustom) {
     return {
       status: 'fail',
+      code: 'config.other-provider',
       summary: `model_provider = "${id}" (${where}): Codex will use ${builtIn ? `its built-in "${id}" provider` : `the custom provider [model_providers.${id}]`}, not Amazon Bedrock.${suggestion}`,
       remediation: fix,
       docs: DOCS,
@@ -279,6 +294,7 @@ function providerOutcome(setup: EffectiveSetup): CheckOutcome {
   }
   return {
     status: 'fail',
+    code: 'config.unknown-provider',
     summary: `model_provider = "${id}" (${where}): Codex exits with "Model provider \`${id}\` not found".${suggestion}`,
     remediation: fix,
     docs: DOCS,
@@ -328,7 +344,7 @@ export const configProvider: Check = {
       .map((layer) => `${layer.name} layer: ${layer.path}`);
     const details = [`config layers read (lowest to highest): ${layerList.join('; ') || 'none'}`, ...warnings];
     if (warnings.length === 0) return { ...outcome, details };
-    return { status: 'warn', summary: `${outcome.summary}; ${warnings.join('; ')}`, details, remediation: remediations.join('\n'), docs: DOCS };
+    return { status: 'warn', code: profileLayer?.status === 'missing' && setup.profileSource === 'profile-file' ? 'config.profile-file-missing' : ignoredKeys.length > 0 ? 'config.unknown-provider-keys' : openAiKey ? 'config.openai-key-unused' : 'config.base-url-overridden', summary: `${outcome.summary}; ${warnings.join('; ')}`, details, remediation: remediations.join('\n'), docs: DOCS };
   },
 };
 

@@ -53,11 +53,12 @@ export const modelId: Check = {
     const releaseCatalogue = setup.codex.rules.behaviour.catalogue;
     if (known?.status === 'current') {
       if (releaseCatalogue.includes(id) || !/Codex \d+\.\d+\.\d+ Bedrock model catalogue/.test(known.seenIn)) {
-        return { status: 'pass', summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
+        return { status: 'pass', code: 'model.ok', summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
       }
       // An id a later Codex release added: this release sends it unchanged, with fallback model metadata.
       return {
         status: 'warn',
+        code: 'model.not-in-release-catalogue',
         summary: `${id} (${source}) is not in the model catalogue of Codex ${release} (${known.seenIn}): this Codex sends it unchanged but with fallback model metadata`,
         details: [...details, `Codex ${release} catalogue: ${releaseCatalogue.join(', ')}`],
         remediation: `Update Codex (npm install -g @openai/codex@latest) to a release that knows ${id}, or use one this release knows, e.g. ${setup.codex.rules.behaviour.defaultModel}.`,
@@ -71,6 +72,7 @@ export const modelId: Check = {
       const retiredNote = retired ? ` (note: ${retired.id} was ${retired.seenIn}; current ids: ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')})` : '';
       return {
         status: 'fail',
+        code: 'model.near-miss',
         summary: `Model ${JSON.stringify(id)} (${source}) will be rejected: ${miss.why}. Did you mean "${miss.suggestion}"?${retiredNote}`,
         details,
         remediation: `Set model = "${miss.suggestion}" at ${source}.`,
@@ -80,6 +82,7 @@ export const modelId: Check = {
     if (known?.status === 'retired') {
       return {
         status: 'warn',
+        code: 'model.retired',
         summary: `${id} (${source}) was ${known.seenIn}; the region may no longer serve it`,
         details,
         remediation: `Prefer a current id such as ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')}; bedrock.responses shows whether the region still serves ${id}.`,
@@ -90,6 +93,7 @@ export const modelId: Check = {
     if (/^openai\.[a-z0-9][a-z0-9.-]*$/.test(id)) {
       return {
         status: 'warn',
+        code: 'model.not-in-catalogue',
         summary: `${id} (${source}) is not in the doctor's model catalogue${similar[0] ? `; did you mean "${similar[0]}"?` : ''}`,
         details: [...details, `known ids: ${CURRENT_MODEL_IDS.join(', ')}`],
         remediation: 'The catalogue may be older than the service: bedrock.responses settles whether the region serves this id.',
@@ -98,6 +102,7 @@ export const modelId: Check = {
     }
     return {
       status: 'fail',
+      code: 'model.unknown',
       summary: `${JSON.stringify(id)} (${source}) is not a Bedrock model id Codex can use${similar[0] ? `; did you mean "${similar[0]}"?` : ''}`,
       details: [...details, `Codex on Bedrock uses the OpenAI models Mantle serves, with ids like ${CURRENT_MODEL_IDS.slice(0, 3).join(', ')}`],
       remediation: `Set model = "${similar[0] ?? 'openai.gpt-5.5'}" at ${source}.`,

@@ -23,16 +23,17 @@ export const regionNotGovcloud: Check = {
     const value = setup.region.effective?.value;
     if (typeof value !== 'string' || !REGION_SHAPE.test(value)) {
       const reason = 'needs a well-formed region (see region.set)';
-      return { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason };
+      return { status: 'skip', code: 'region.malformed', summary: `Skipped: ${reason}`, skipReason: reason };
     }
     const region = value;
     const partition = partitionOf(region);
-    if (partition === 'aws') return { status: 'pass', summary: `${region} is in the commercial AWS partition`, facts: { partition } };
+    if (partition === 'aws') return { status: 'pass', code: 'region.commercial', summary: `${region} is in the commercial AWS partition`, facts: { partition } };
     if (partition === 'aws-us-gov') {
       const summary = `${region} is an AWS GovCloud (US) region: the setup guide says Codex does not support Bedrock Mantle endpoints in GovCloud`;
       return options.allowGovcloud
         ? {
             status: 'warn',
+            code: 'region.govcloud-allowed',
             summary: `${summary} (reported as a warning because of --allow-govcloud)`,
             remediation: 'Only continue if your organisation has confirmed Mantle access for Codex in GovCloud.',
             docs: SETUP_GUIDE,
@@ -40,6 +41,7 @@ export const regionNotGovcloud: Check = {
           }
         : {
             status: 'fail',
+            code: 'region.govcloud',
             summary,
             remediation: 'Use a commercial region such as us-east-1 or us-west-2. If your organisation has confirmed access, run with --allow-govcloud to report this as a warning.',
             docs: SETUP_GUIDE,
@@ -48,6 +50,7 @@ export const regionNotGovcloud: Check = {
     }
     return {
       status: 'fail',
+      code: 'region.other-partition',
       summary: `${region} is in the ${PARTITION_NAMES[partition] ?? partition} partition, not the commercial AWS partition Codex's Bedrock provider supports`,
       remediation: 'Use a commercial region such as us-east-1, with credentials for a commercial AWS account.',
       docs: SETUP_GUIDE,

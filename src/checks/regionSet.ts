@@ -51,6 +51,7 @@ export const regionSet: Check = {
       }[region.rule];
       return {
         status: 'fail',
+        code: 'region.not-set',
         summary: `No region found${ignored.length > 0 ? ` (${region.candidates.filter((c) => c.ignoredBecause).map((c) => describeOrigin(c.origin)).join(', ')}: set but empty, which Codex treats as unset)` : ''}: ${codexSays}`,
         details: [`sources tried, in Codex's order: ${region.tried.join(', ')}`, ...ignored, ...unreadableAwsFiles(setup)],
         remediation: region.rule === 'stored-key' ? 'Sign in to Bedrock again in Codex and choose the region, or remove the stored key from auth.json.' : whereToSet(setup),
@@ -62,11 +63,12 @@ export const regionSet: Check = {
     const written = region.effective.written;
     const details = [`region from ${source}`, ...ignored];
     if (typeof value !== 'string') {
-      return { status: 'fail', summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:\n${regionSnippet('us-east-1')}`, docs: DOCS };
+      return { status: 'fail', code: 'region.not-a-string', summary: `The region at ${source} is not a string`, details, remediation: `Write it as a string:\n${regionSnippet('us-east-1')}`, docs: DOCS };
     }
     if (value.trim() === '') {
       return {
         status: 'fail',
+        code: 'region.empty',
         summary: `${describeOrigin(region.effective.origin)} is set but ${value === '' ? 'empty' : 'blank'}, and the AWS SDK region chain Codex uses on this path takes it as it is: Codex fails with "${setup.codex.rules.behaviour.regionRefusal} \`${value}\`"`,
         details,
         remediation: `Unset it or give it a value, e.g. export AWS_REGION=us-east-1 (or set the region in config.toml:\n${regionSnippet('us-east-1')})`,
@@ -78,6 +80,7 @@ export const regionSet: Check = {
       const shown = JSON.stringify(value);
       return {
         status: 'fail',
+        code: 'region.malformed',
         summary: `The region ${shown} (${source}) is not a well-formed AWS region name${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
         details: [...details, 'Codex uses this value as it is: an endpoint host with upper case, spaces or missing dashes does not exist'],
         remediation: `Change it at ${source} to ${suggestion ? `"${suggestion}"` : 'a region such as "us-east-1"'}.`,
@@ -93,6 +96,7 @@ export const regionSet: Check = {
     if (!allowed && !overridden && setup.codex.rules.behaviour.govcloud === 'refused' && (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value)) {
       return {
         status: 'fail',
+        code: 'region.govcloud-refused',
         summary: `Codex ${release} fails with "${refusal} \`${value}\`" (${source}): GovCloud regions are refused by this release`,
         details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
         remediation: `Use a commercial region (${allowList.join(', ')}). Later Codex releases send GovCloud regions (see codex.version for the release this was judged against).`,
@@ -102,6 +106,7 @@ export const regionSet: Check = {
     if (!allowed && !overridden && partitionOf(value) !== 'aws') {
       return {
         status: 'fail',
+        code: 'region.other-partition',
         summary: `Codex fails with "${refusal} \`${value}\`" (${source}): it is outside the commercial AWS partition (see region.not-govcloud)`,
         details,
         remediation: `Codex's Bedrock provider serves commercial regions only (${allowList.join(', ')}); that needs credentials for a commercial AWS account, not one in ${value}'s partition.`,
@@ -112,6 +117,7 @@ export const regionSet: Check = {
       const why = value === 'us-west-1' ? ' (there is no Bedrock Mantle endpoint in us-west-1 at all)' : '';
       return {
         status: 'fail',
+        code: 'region.not-in-allow-list',
         summary: `Codex fails with "${refusal} \`${value}\`" (${source})${why}`,
         details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
         remediation: `Change the region at ${source} to one where your model is available, e.g. ${closest(value, allowList, 6)[0] ?? 'us-east-1'}. Accepted: ${allowList.join(', ')}.`,
@@ -122,6 +128,7 @@ export const regionSet: Check = {
     if (typeof written === 'string' && written !== value) {
       return {
         status: 'warn',
+        code: 'region.surrounding-spaces',
         summary: `Region ${value} (${source}) is written with surrounding spaces (${JSON.stringify(written)}); Codex trims them here, but other AWS tools may not`,
         details,
         remediation: `Remove the spaces at ${source}.`,
@@ -133,12 +140,13 @@ export const regionSet: Check = {
     if (losers.length > 0) {
       return {
         status: 'warn',
+        code: 'region.sources-disagree',
         summary: `Region ${value} from ${source} wins, but other sources disagree: ${losers.map((l) => `${JSON.stringify(l.value)} (${describeOrigin(l.origin)})`).join(', ')}`,
         details,
         remediation: `Codex uses ${value}. Make the other sources agree or remove them, so other AWS tools (which read them in a different order) use the same region.`,
         docs: DOCS,
       };
     }
-    return { status: 'pass', summary: `Region ${value} (${source})`, details, facts: { region: value } };
+    return { status: 'pass', code: 'region.ok', summary: `Region ${value} (${source})`, details, facts: { region: value } };
   },
 };

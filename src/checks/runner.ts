@@ -5,11 +5,18 @@ export interface RunSelection {
   deselected: ReadonlyMap<CheckId, string>;
 }
 
+/** Told when each check starts and finishes, so a terminal can show progress; never affects results. */
+export interface RunProgress {
+  started(check: Check): void;
+  finished(result: CheckResult): void;
+}
+
 function toResult(check: Check, outcome: CheckOutcome, durationMs: number, extra: Partial<CheckResult> = {}): CheckResult {
   return {
     id: check.id,
     title: check.title,
     status: outcome.status,
+    code: outcome.code ?? null,
     summary: outcome.summary,
     details: outcome.details ?? [],
     remediation: outcome.remediation ?? null,
@@ -36,6 +43,7 @@ export async function runChecks(
   checks: readonly Check[],
   context: Omit<CheckContext, 'earlier'>,
   selection: RunSelection = { deselected: new Map() },
+  progress?: RunProgress,
 ): Promise<CheckResult[]> {
   const earlier = new Map<CheckId, CheckResult>();
   for (const check of checks) {
@@ -46,14 +54,15 @@ export async function runChecks(
     const deselectedBecause = selection.deselected.get(check.id);
     if (deselectedBecause) {
       const reason = deselectedBecause;
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: 'skip', code: 'skip.not-selected', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (blocker) {
       const reason = blocker.status === 'fail' ? `needs ${blocker.id}, which failed` : `needs ${blocker.id}, which was skipped (${blocker.skipReason ?? 'not run'})`;
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
+      result = toResult(check, { status: 'skip', code: 'skip.prerequisite', summary: `Skipped: ${reason}`, skipReason: reason }, 0, { blocked: true });
     } else if (check.network && context.options.offline) {
       const reason = 'needs the network, and --offline is set';
-      result = toResult(check, { status: 'skip', summary: `Skipped: ${reason}`, skipReason: reason }, 0);
+      result = toResult(check, { status: 'skip', code: 'skip.offline', summary: `Skipped: ${reason}`, skipReason: reason }, 0);
     } else {
+      progress?.started(check);
       try {
         const outcome = await check.run({ ...context, earlier });
         result = toResult(check, outcome, elapsed());
@@ -63,6 +72,7 @@ export async function runChecks(
           check,
           {
             status: 'fail',
+            code: 'internal.error',
             summary: `Internal error in the doctor while running this check: ${message}`,
             remediation: 'This is a bug in codex-bedrock, not a problem with your setup. Please report it with the output of --report.',
           },
@@ -72,6 +82,7 @@ export async function runChecks(
       }
     }
     earlier.set(check.id, result);
+    progress?.finished(result);
   }
   return [...earlier.values()];
 }

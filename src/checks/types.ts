@@ -20,6 +20,11 @@ export type CheckId = (typeof CHECK_IDS)[number];
 /** What a check decides. A check returns this; it never prints, exits or throws for a finding. */
 export interface CheckOutcome {
   status: CheckStatus;
+  /**
+   * Stable, machine-readable cause of the finding (e.g. `region.not-in-allow-list`), so fleets can count
+   * causes without parsing prose. Listed in schema/report.schema.json; never reworded once released.
+   */
+  code: string;
   summary: string;
   details?: string[];
   remediation?: string;
@@ -34,6 +39,8 @@ export interface CheckResult {
   id: CheckId;
   title: string;
   status: CheckStatus;
+  /** The outcome's code; for skips decided by the runner, `skip.*`; for a check that threw, `internal.error`. */
+  code: string | null;
   summary: string;
   details: string[];
   remediation: string | null;

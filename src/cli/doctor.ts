@@ -4,20 +4,21 @@ import { detectCodexInstalls } from '../codex/detect.js';
 import { chooseCodexRelease, type CodexRelease } from '../codex/release.js';
 import { readCodexVersion } from '../net/codexCli.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import { runChecks } from '../checks/runner.js';
+import { runChecks, type RunProgress } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
-import type { CheckResult } from '../checks/types.js';
+import type { Check, CheckResult } from '../checks/types.js';
 import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK, type Services } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
-import { DEFAULT_MANAGED_CONFIG_PATH, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup } from '../resolve/setup.js';
+import { currentPlatform, homeFolder, managedConfigPath } from '../platform.js';
 import { renderGithub } from '../report/github.js';
-import { paletteFor, renderHuman } from '../report/human.js';
+import { idColumnWidth, paletteFor, renderCheck, renderFooter, renderHeader, renderHuman, type HumanStyle, type Palette, type SetupRow } from '../report/human.js';
 import { renderJunit } from '../report/junit.js';
-import { redactorForSetup } from '../report/redact.js';
+import { redactorForSetup, type Redactor } from '../report/redact.js';
 import { visibleDeep, visibleLine } from '../report/terminalSafe.js';
-import { buildReport, exitCodeFor, type DoctorReport } from '../report/report.js';
-import { collectSupportFacts, machineFacts, renderSupportReport } from '../report/support.js';
+import { buildReport, exitCodeFor, reportCheck, type DoctorReport } from '../report/report.js';
+import { collectSupportFacts, machineFacts, renderSupportReport, setupProvenance } from '../report/support.js';
 import { TOOL_VERSION } from '../version.js';
 import type { DoctorOptions } from './options.js';
 
@@ -26,6 +27,8 @@ export interface DoctorIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stdoutIsTTY: boolean;
+  /** Width of the terminal stdout writes to (wrapping); undefined when piped. */
+  stdoutColumns?: number;
   colorLevel: 0 | 1 | 2 | 3;
   now: () => Date;
 }
@@ -33,31 +36,51 @@ export interface DoctorIo {
 /** Testing and support hook: where Codex's managed config is read from (Codex itself uses /etc/codex). */
 export const MANAGED_CONFIG_ENV = 'CODEX_BEDROCK_MANAGED_CONFIG';
 
+/** The check-id column fits every check, so lines printed one at a time line up with each other. */
+const ID_WIDTH = idColumnWidth(ALL_CHECKS.map((check) => check.id));
+
+function humanStyle(options: DoctorOptions, io: DoctorIo): HumanStyle {
+  return {
+    colorLevel: options.color ? io.colorLevel : 0,
+    unicode: io.stdoutIsTTY,
+    verbose: options.verbose,
+    ...(io.stdoutIsTTY && io.stdoutColumns ? { columns: io.stdoutColumns } : {}),
+  };
+}
+
+/** --verbose: the effective setup, each value with where it came from, redacted like everything else. */
+function setupRows(setup: EffectiveSetup | null, options: DoctorOptions, redactor: Redactor): SetupRow[] {
+  return options.verbose && setup ? redactor.scrubDeep(setupProvenance(setup)) : [];
+}
+
 /** Renders a report in the chosen format; the report given is already redacted. JSON alone keeps strings exact. */
-async function render(redacted: DoctorReport, options: DoctorOptions, io: DoctorIo): Promise<string> {
+async function render(redacted: DoctorReport, options: DoctorOptions, redactedRows: SetupRow[], style: HumanStyle, palette: Palette): Promise<string> {
   if (options.format === 'json') return `${JSON.stringify(redacted, null, 2)}\n`;
   const report = visibleDeep(redacted);
+  const rows = visibleDeep(redactedRows);
   switch (options.format) {
     case 'junit':
       return renderJunit(report);
     case 'github':
-      return renderGithub(report, options.verbose);
-    default: {
-      const colorLevel = options.color ? io.colorLevel : 0;
-      return renderHuman(report, { colorLevel, unicode: io.stdoutIsTTY, verbose: options.verbose }, await paletteFor(colorLevel));
-    }
+      return renderGithub(report, options.verbose, rows);
+    default:
+      return renderHuman(report, style, palette, rows);
   }
 }
 
-async function withSpinner<T>(enabled: boolean, stream: NodeJS.WritableStream & { columns?: number }, work: () => Promise<T>): Promise<T> {
-  // A terminal that reports no width (a pty nobody sized) sends ora into an endless clear-line loop.
-  if (!enabled || !(typeof stream.columns === 'number' && stream.columns > 0)) return work();
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream }).start();
-  try {
-    return await work();
-  } finally {
-    spinner.stop();
+/** What the spinner names while a check runs: the step that can take time. */
+function stepLabel(check: Check, setup: EffectiveSetup, offline: boolean): string {
+  switch (check.id) {
+    case 'codex.version':
+      return 'checking the Codex CLI version';
+    case 'auth.token':
+      return setup.auth.mode === 'iam' && !offline ? 'resolving AWS credentials' : 'checking the credential';
+    case 'auth.identity':
+      return 'calling STS GetCallerIdentity';
+    case 'bedrock.responses':
+      return 'calling Bedrock Mantle (POST /responses)';
+    default:
+      return `checking ${check.id}`;
   }
 }
 
@@ -94,6 +117,46 @@ async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: str
 }
 
 /**
+ * Progress on a terminal: the spinner (stderr) names the step in progress with its elapsed time, and each
+ * check's line is printed (stdout) as soon as the check finishes. Null when stderr is not a sized terminal
+ * (ora clears lines in an endless loop on a pty that reports no width) or the output is not for a person.
+ */
+async function terminalProgress(
+  io: DoctorIo,
+  colour: boolean,
+  label: (check: Check) => string,
+  printCheck: ((result: CheckResult) => void) | null,
+): Promise<(RunProgress & { stop(): void }) | null> {
+  if (io.stderr.isTTY !== true || !(typeof io.stderr.columns === 'number' && io.stderr.columns > 0)) return null;
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'Checking Codex and Amazon Bedrock…', stream: io.stderr, color: colour ? 'cyan' : false }).start();
+  let step = '';
+  let started = 0;
+  const tick = setInterval(() => {
+    if (step !== '') spinner.text = `${step}… ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }, 100);
+  tick.unref();
+  return {
+    started(check) {
+      step = label(check);
+      started = performance.now();
+      spinner.text = `${step}…`;
+    },
+    finished(result) {
+      step = '';
+      if (!printCheck) return;
+      spinner.clear();
+      printCheck(result);
+      spinner.render();
+    },
+    stop() {
+      clearInterval(tick);
+      spinner.stop();
+    },
+  };
+}
+
+/**
  * Runs the doctor end to end: resolve once, check, report, render. Returns the exit code; never calls
  * process.exit, so tests and the bin stub decide what to do with it.
  */
@@ -103,20 +166,30 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
   let error: string | null = null;
   let usage = false;
   let services: Services = NO_NETWORK;
+  const style = humanStyle(options, io);
+  const palette = await paletteFor(style.colorLevel);
+  const human = options.format === 'human' && options.reportPath !== '-';
+  /** Set once the header and check lines went to the terminal as the checks finished. */
+  let printedLive = false;
   try {
-    const homeDir = io.shellEnv['HOME'] || homedir();
+    const platform = currentPlatform();
+    const homeDir = homeFolder(platform, io.shellEnv, homedir());
     const codex = await detectCodex(io.shellEnv, homeDir, options.codexVersion, options.timeoutSeconds * 1000);
-    setup = resolveSetup({
+    const located = {
       ...(options.codexHome !== undefined ? { codexHomeFlag: options.codexHome } : {}),
+      shellEnv: io.shellEnv,
+      homeDir,
+      directoryState,
+    };
+    setup = resolveSetup({
+      ...located,
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.model !== undefined ? { modelFlag: options.model } : {}),
       configOverrides: options.configOverrides,
-      shellEnv: io.shellEnv,
-      homeDir,
-      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || DEFAULT_MANAGED_CONFIG_PATH,
+      managedConfigPath: io.shellEnv[MANAGED_CONFIG_ENV] || managedConfigPath(platform, resolveCodexHome(located).path),
       readFile: readFileFromDisk,
-      directoryState,
       codex,
+      platform,
     });
     const resolved = setup;
     if (!options.offline) {
@@ -126,9 +199,23 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     }
     // Whole milliseconds: 2.01 s is 2009.9999999999998 ms in floating point, which AbortSignal.timeout rejects.
     const timeoutMs = Math.round(options.timeoutSeconds * 1000);
-    services = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs });
-    results = await withSpinner(io.stderr.isTTY === true && options.format === 'human' && options.reportPath !== '-', io.stderr, () =>
-      runChecks(
+    const liveServices = options.offline ? NO_NETWORK : createServices(resolved, { timeoutMs });
+    services = liveServices;
+    const redactor = redactorForSetup(resolved, io.shellEnv);
+    // On a terminal each check's line appears as it finishes; the count and verdict follow at the end. Lines
+    // pass the same redactor (with the credentials the SDK resolved so far) and terminal-safety as the rest.
+    const printLive = (result: CheckResult) => {
+      liveServices.secretsSeen().forEach((secret) => redactor.add(secret));
+      if (!printedLive) {
+        const header = visibleDeep(redactor.scrubDeep(buildReport({ version: TOOL_VERSION, generatedAt: io.now(), setup: resolved, results: [], error: null })));
+        io.stdout.write(renderHeader(header, style, palette, visibleDeep(setupRows(resolved, options, redactor))));
+        printedLive = true;
+      }
+      io.stdout.write(renderCheck(visibleDeep(redactor.scrubDeep(reportCheck(result))), ID_WIDTH, style, palette));
+    };
+    const progress = human ? await terminalProgress(io, style.colorLevel > 0, (check) => stepLabel(check, resolved, options.offline), io.stdoutIsTTY ? printLive : null) : null;
+    try {
+      results = await runChecks(
         ALL_CHECKS,
         {
           setup: resolved,
@@ -137,8 +224,11 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
           services,
         },
         { deselected: deselectedChecks(ALL_CHECKS, options.only, options.skip) },
-      ),
-    );
+        progress ?? undefined,
+      );
+    } finally {
+      progress?.stop();
+    }
     const broken = results.filter((result) => result.internalError);
     if (broken.length > 0) error = `internal error in ${broken.map((result) => result.id).join(', ')} (a bug in codex-bedrock)`;
   } catch (caught) {
@@ -154,6 +244,17 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
     io.stderr.write(usage ? `codex-bedrock: ${shown}\nRun codex-bedrock doctor --help for the options.\n` : `codex-bedrock: error: ${shown}\n`);
   }
   let exitCode = exitCodeFor(report, options.strict);
+  /** Writes an extra output file the user asked for; a failure to write is an error of the run (exit 2). */
+  const writeOutput = (path: string, what: string, text: string) => {
+    try {
+      writeFileSync(path, text);
+      io.stderr.write(`codex-bedrock: ${what} written to ${path}\n`);
+    } catch (writeError) {
+      io.stderr.write(`codex-bedrock: error: cannot write the ${what} to ${path}: ${(writeError as NodeJS.ErrnoException).code ?? String(writeError)}\n`);
+      exitCode = 2;
+    }
+  };
+  if (options.junitPath !== undefined) writeOutput(options.junitPath, 'JUnit report', renderJunit(report));
   if (options.reportPath !== null) {
     // The support report passes through the same redactor as every other output.
     const markdown = redactor.scrub(renderSupportReport(visibleDeep(report), setup ? visibleDeep(collectSupportFacts(setup)) : null, machineFacts()));
@@ -161,14 +262,9 @@ export async function runDoctor(options: DoctorOptions, io: DoctorIo): Promise<n
       io.stdout.write(markdown);
       return exitCode;
     }
-    try {
-      writeFileSync(options.reportPath, markdown);
-      io.stderr.write(`codex-bedrock: support report written to ${options.reportPath}\n`);
-    } catch (writeError) {
-      io.stderr.write(`codex-bedrock: error: cannot write the support report to ${options.reportPath}: ${(writeError as NodeJS.ErrnoException).code ?? String(writeError)}\n`);
-      exitCode = 2;
-    }
+    writeOutput(options.reportPath, 'support report', markdown);
   }
-  if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, io));
+  if (printedLive) io.stdout.write(renderFooter(visibleDeep(report), style, palette));
+  else if (options.format !== 'human' || results.length > 0) io.stdout.write(await render(report, options, setupRows(setup, options, redactor), style, palette));
   return exitCode;
 }

@@ -1,7 +1,7 @@
 import { buildReport } from '../report/report.js';
 import { visibleLine } from '../report/terminalSafe.js';
 import { TOOL_VERSION } from '../version.js';
-import { HELP_TEXT, parseCommandLine } from './args.js';
+import { parseCommandLine } from './args.js';
 import { runDoctor } from './doctor.js';
 import type { DoctorOptions } from './options.js';
 
@@ -61,16 +61,11 @@ function usageError(message: string, wantsJson: boolean): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const command = parseCommandLine(argv);
-  const wantsJson = argv.includes('--json');
+  const command = parseCommandLine(argv, process.env, process.stdout.columns);
   const badTimeout = timeoutProblem(argv, command.kind === 'run' ? command.options.timeoutSeconds : null);
-  if (badTimeout && command.kind !== 'help' && command.kind !== 'version') return usageError(badTimeout, wantsJson);
-  if (command.kind === 'help') {
-    process.stdout.write(HELP_TEXT);
-    return 0;
-  }
-  if (command.kind === 'version') {
-    process.stdout.write(`${TOOL_VERSION}\n`);
+  if (badTimeout && command.kind === 'run') return usageError(badTimeout, command.options.format === 'json');
+  if (command.kind === 'print') {
+    process.stdout.write(command.text);
     return 0;
   }
   if (command.kind === 'usage-error') return usageError(command.message, command.wantsJson);
@@ -85,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       stdoutIsTTY: process.stdout.isTTY === true,
+      ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
       colorLevel: await colorLevel(options),
       now: () => new Date(),
     });

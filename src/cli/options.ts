@@ -24,4 +24,6 @@ export interface DoctorOptions {
   skip: CheckId[];
   /** --report FILE|-: also write the Markdown support report there ('-' for stdout, instead of the normal output). */
   reportPath: string | null;
+  /** --junit FILE: also write the JUnit XML report there, from the same run (the GitHub Action's output). */
+  junitPath?: string;
 }

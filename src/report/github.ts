@@ -1,4 +1,4 @@
-import { renderHuman } from './human.js';
+import { renderHuman, type SetupRow } from './human.js';
 import type { DoctorReport } from './report.js';
 
 /**
@@ -8,7 +8,7 @@ import type { DoctorReport } from './report.js';
 const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-export function renderGithub(report: DoctorReport, verbose: boolean): string {
+export function renderGithub(report: DoctorReport, verbose: boolean, setupRows: readonly SetupRow[] = []): string {
   const annotations = report.checks
     .filter((check) => check.status === 'fail' || check.status === 'warn')
     .map((check) => {
@@ -17,5 +17,5 @@ export function renderGithub(report: DoctorReport, verbose: boolean): string {
       return `::${command} title=${escapeProperty(`codex-bedrock ${check.id}`)}::${escapeData(message)}`;
     });
   if (report.error) annotations.push(`::error title=codex-bedrock::${escapeData(report.error)}`);
-  return `${annotations.join('\n')}${annotations.length > 0 ? '\n' : ''}${renderHuman(report, { colorLevel: 0, unicode: false, verbose })}`;
+  return `${annotations.join('\n')}${annotations.length > 0 ? '\n' : ''}${renderHuman(report, { colorLevel: 0, unicode: false, verbose }, undefined, setupRows)}`;
 }

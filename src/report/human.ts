@@ -1,5 +1,5 @@
 import type { CheckStatus } from '../checks/types.js';
-import type { DoctorReport } from './report.js';
+import type { DoctorReport, ReportCheck } from './report.js';
 
 export interface HumanStyle {
   /** chalk colour level: 0 turns colour off. */
@@ -7,6 +7,15 @@ export interface HumanStyle {
   /** Unicode symbols on a terminal; plain ASCII when piped or redirected. */
   unicode: boolean;
   verbose: boolean;
+  /** Terminal width to wrap to, with hanging indent; undefined (piped output) leaves lines whole. */
+  columns?: number;
+}
+
+/** One row of the effective-setup table (--verbose): a value and where it came from. */
+export interface SetupRow {
+  what: string;
+  value: string;
+  from: string;
 }
 
 const SYMBOLS: Record<CheckStatus, { unicode: string; ascii: string }> = {
@@ -30,7 +39,7 @@ export function asciiSafe(text: string): string {
 }
 
 type Paint = (text: string) => string;
-interface Palette {
+export interface Palette {
   bold: Paint;
   gray: Paint;
   cyan: Paint;
@@ -54,11 +63,39 @@ function colourFor(chalk: Palette, status: CheckStatus): Paint {
   return { pass: chalk.green, warn: chalk.yellow, fail: chalk.red, skip: chalk.gray }[status];
 }
 
-function indent(text: string, prefix: string, rest: string): string {
-  return text
-    .split('\n')
-    .map((line, index) => (index === 0 ? prefix : rest) + line)
-    .join('\n');
+/** Below this width wrapping does more harm than good (a 20-column pane): lines are left whole. */
+const MIN_WRAP_COLUMNS = 40;
+
+/**
+ * Splits plain text into lines of at most `width` columns at spaces; a word longer than a line (a path, a
+ * URL) stays whole on its own line, so it can still be copied.
+ */
+export function wrapWords(text: string, firstWidth: number, restWidth: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    const limit = lines.length === 0 ? firstWidth : restWidth;
+    if (current !== '' && current.trimEnd().length + 1 + word.length > limit) {
+      lines.push(current.trimEnd());
+      current = word;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+/**
+ * Lays out text after a prefix: every line of the text (and, on a terminal, every wrapped piece) after the
+ * first starts under the text's first character. `prefixWidth` is the prefix's visible width (it may hold
+ * colour codes); `paint` colours each piece after wrapping, so escape codes never count as columns.
+ */
+function hanging(prefix: string, prefixWidth: number, text: string, columns: number | undefined, paint: Paint = (t) => t): string[] {
+  const pad = ' '.repeat(prefixWidth);
+  const wrap = columns !== undefined && columns >= MIN_WRAP_COLUMNS && columns - prefixWidth >= 20;
+  const pieces = text.split('\n').flatMap((line) => (wrap ? wrapWords(line, columns - prefixWidth, columns - prefixWidth) : [line]));
+  return pieces.map((piece, index) => `${index === 0 ? prefix : pad}${paint(piece)}`);
 }
 
 export function verdictLine(report: DoctorReport): string {
@@ -76,29 +113,65 @@ export function countLine(report: DoctorReport, separator: string): string {
   return [`${s.pass} passed`, plural(s.warn, 'warning'), `${s.fail} failed`, `${s.skip} skipped`].join(separator);
 }
 
-/** The report for a person: one line per check, fixes under failures and warnings, details with --verbose. */
-export function renderHuman(report: DoctorReport, style: HumanStyle, palette: Palette = PLAIN): string {
+/** Width of the check-id column: every check id the doctor has, so lines printed one by one line up. */
+export function idColumnWidth(ids: readonly string[]): number {
+  return Math.max(...ids.map((id) => id.length));
+}
+
+/** Makes every paint ASCII-safe first when the output is not a terminal (escape codes survive forced colour). */
+function safePalette(palette: Palette, style: HumanStyle): { chalk: Palette; safe: (text: string) => string } {
   // Text is made ASCII-safe before it is coloured, so escape codes survive when colour is forced on a pipe.
   const safe = style.unicode ? (text: string) => text : asciiSafe;
   const chalk = Object.fromEntries(Object.entries(palette).map(([name, paint]) => [name, (text: string) => paint(safe(text))])) as unknown as Palette;
-  const width = Math.max(...report.checks.map((check) => check.id.length));
+  return { chalk, safe };
+}
+
+/** The title lines, and with --verbose the effective setup: each value and where it came from. */
+export function renderHeader(report: DoctorReport, style: HumanStyle, palette: Palette = PLAIN, setupRows: readonly SetupRow[] = []): string {
+  const { chalk, safe } = safePalette(palette, style);
   const lines: string[] = [];
   const setup = report.setup;
   lines.push(chalk.bold(`codex-bedrock doctor ${report.tool.version}`));
   if (setup.codexHome) lines.push(chalk.gray(`Codex home: ${setup.codexHome}${setup.profile ? `  profile: ${setup.profile}` : ''}`));
-  lines.push('');
-  for (const check of report.checks) {
-    const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
-    const colour = colourFor(chalk, check.status);
-    lines.push(`${colour(symbol)} ${chalk.bold(check.id.padEnd(width))}  ${check.status === 'skip' ? chalk.gray(check.summary) : safe(check.summary)}`);
-    const pad = ' '.repeat(style.unicode ? 4 : 7);
-    const problem = check.status === 'fail' || check.status === 'warn';
-    if (problem && check.remediation) lines.push(indent(safe(check.remediation), `${pad}${chalk.cyan('fix:')} `, `${pad}     `));
-    if (style.verbose) check.details.forEach((detail) => lines.push(indent(safe(detail), `${pad}${chalk.gray('-')} `, `${pad}  `)));
-    if (problem && check.docs) lines.push(`${pad}${chalk.gray(`docs: ${check.docs}`)}`);
+  if (style.verbose && setupRows.length > 0) {
+    lines.push('', chalk.bold('Effective setup (value, then where it comes from):'));
+    const nameWidth = Math.max(...setupRows.map((row) => row.what.length));
+    for (const row of setupRows) {
+      const prefix = `  ${row.what.padEnd(nameWidth)}  `;
+      lines.push(...hanging(safe(prefix), prefix.length, safe(`${row.value}  ${row.from === '-' ? '' : `(${row.from})`}`.trimEnd()), style.columns));
+    }
   }
   lines.push('');
-  lines.push(safe(countLine(report, style.unicode ? ' · ' : ', ')));
-  lines.push(colourFor(chalk, report.overallStatus)(verdictLine(report)));
   return `${lines.join('\n')}\n`;
+}
+
+/** One check: its status line, then the fix under failures and warnings, details with --verbose, docs. */
+export function renderCheck(check: ReportCheck, idWidth: number, style: HumanStyle, palette: Palette = PLAIN): string {
+  const { chalk, safe } = safePalette(palette, style);
+  const lines: string[] = [];
+  const symbol = style.unicode ? SYMBOLS[check.status].unicode : SYMBOLS[check.status].ascii;
+  const colour = colourFor(chalk, check.status);
+  const head = `${colour(symbol)} ${chalk.bold(check.id.padEnd(idWidth))}  `;
+  const headWidth = symbol.length + 1 + idWidth + 2;
+  lines.push(...hanging(head, headWidth, safe(check.summary), style.columns, check.status === 'skip' ? chalk.gray : (text) => text));
+  const pad = ' '.repeat(style.unicode ? 4 : 7);
+  const problem = check.status === 'fail' || check.status === 'warn';
+  if (problem && check.remediation) lines.push(...hanging(`${pad}${chalk.cyan('fix:')} `, pad.length + 5, safe(check.remediation), style.columns));
+  if (style.verbose) check.details.forEach((detail) => lines.push(...hanging(`${pad}${chalk.gray('-')} `, pad.length + 2, safe(detail), style.columns)));
+  if (problem && check.docs) lines.push(...hanging(pad, pad.length, `docs: ${check.docs}`, style.columns, chalk.gray));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The count line and the verdict. */
+export function renderFooter(report: DoctorReport, style: HumanStyle, palette: Palette = PLAIN): string {
+  const { chalk, safe } = safePalette(palette, style);
+  const lines = ['', ...hanging('', 0, safe(countLine(report, style.unicode ? ' · ' : ', ')), style.columns)];
+  lines.push(...hanging('', 0, safe(verdictLine(report)), style.columns, colourFor(chalk, report.overallStatus)));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The report for a person: one line per check, fixes under failures and warnings, details with --verbose. */
+export function renderHuman(report: DoctorReport, style: HumanStyle, palette: Palette = PLAIN, setupRows: readonly SetupRow[] = []): string {
+  const idWidth = idColumnWidth(report.checks.map((check) => check.id));
+  return [renderHeader(report, style, palette, setupRows), ...report.checks.map((check) => renderCheck(check, idWidth, style, palette)), renderFooter(report, style, palette)].join('');
 }

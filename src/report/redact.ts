@@ -14,6 +14,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /(\bAuthorization["']?\s*[:=]\s*["']?)[^"'\r\n]{6,}/gi,
   /(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi,
   /(\bSignature=)[0-9a-f]{16,}/gi,
+  // Not a <placeholder> in advice ("AWS_SECRET_ACCESS_KEY=<secret access key>"): real keys never start with '<'.
   /(aws_secret_access_key\s*=\s*)(?!<)\S+/gi,
   /(aws_session_token\s*=\s*)(?!<)\S+/gi,
   // A SigV4 signature (or any SHA-256 in hex) echoed back bare by a server, without its X-Amz-Signature= name.

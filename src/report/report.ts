@@ -75,6 +75,11 @@ function reportSetup(setup: EffectiveSetup): ReportSetup {
   };
 }
 
+/** A runner result as the report shows it, without the runner's bookkeeping. */
+export function reportCheck({ internalError: _internal, blocked: _blocked, ...check }: CheckResult): ReportCheck {
+  return check;
+}
+
 function reportCodex(setup: EffectiveSetup): ReportCodex {
   const { codex } = setup;
   return {
@@ -105,7 +110,7 @@ export function buildReport(input: {
     summary,
     setup: input.setup ? reportSetup(input.setup) : EMPTY_SETUP,
     codex: input.setup ? reportCodex(input.setup) : null,
-    checks: input.results.map(({ internalError: _internal, blocked: _blocked, ...check }) => check),
+    checks: input.results.map(reportCheck),
     error: input.error,
   };
 }

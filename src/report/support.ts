@@ -52,13 +52,14 @@ function maskAssignments(text: string, secretTables: RegExp): string {
     .join('\n');
 }
 
-export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
+/** Each value of the effective setup and where it came from, as `aws configure list` shows it. */
+export function setupProvenance(setup: EffectiveSetup): SupportFacts['provenance'] {
   const sourced = (what: string, value: unknown, origin: Parameters<typeof describeOrigin>[0] | undefined) => ({
     what,
     value: value === undefined || value === null ? '(not set)' : typeof value === 'string' ? value : JSON.stringify(value),
     from: origin ? describeOrigin(origin) : '-',
   });
-  const provenance = [
+  return [
     sourced('Codex home', setup.codexHome.path, setup.codexHome.origin),
     { what: 'Codex profile (--profile)', value: setup.profileName ?? '(none)', from: setup.profileName ? '--profile' : '-' },
     sourced('model_provider', setup.provider?.value, setup.provider?.origin),
@@ -73,6 +74,10 @@ export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
     { what: 'Codex', value: setup.codex.install?.path ?? '(none found)', from: setup.codex.install ? (setup.codex.install.onPath ? 'PATH' : setup.codex.install.kind) : 'PATH, app and extension folders' },
     { what: 'Codex rules applied', value: `Codex ${setup.codex.rules.release}`, from: setup.codex.versionFrom ?? setup.codex.basis },
   ];
+}
+
+export function collectSupportFacts(setup: EffectiveSetup): SupportFacts {
+  const provenance = setupProvenance(setup);
   const files: SupportFacts['files'] = setup.layers
     .filter((layer) => layer.name !== 'cli')
     .map((layer) => ({

@@ -3,6 +3,7 @@ import { mantleEndpoint } from '../catalogue/regions.js';
 import type { CodexRelease } from '../codex/release.js';
 import { NEWEST_KNOWN_RELEASE, rulesFor, type CodexBehaviour } from '../codex/rules.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
+import { platformFacts, type PlatformFacts } from '../platform.js';
 import { planAuth, readStoredLogin, type AuthPlan, type StoredLogin } from './auth.js';
 import { parseAwsIni, type AwsSharedFile } from './awsConfig.js';
 import { cliLayer, fileLayer, legacyProfileLayer, lookupConfig, parseCliOverride, type CliOverride, type ConfigLayer } from './config.js';
@@ -30,6 +31,8 @@ export interface ResolveInputs {
    * do not differ by release: absent means "no Codex found", which applies the newest known rules.
    */
   codex?: CodexRelease;
+  /** The operating system's rules (file modes, managed config); absent means Linux. */
+  platform?: PlatformFacts;
 }
 
 export interface CodexHome {
@@ -54,6 +57,7 @@ export interface EffectiveSetup {
   awsCredentials: AwsSharedFile;
   /** Null when there is no usable region and no base_url override. */
   endpoint: Sourced<string> | null;
+  platform: PlatformFacts;
   /** The Codex release whose rules this setup was resolved with. */
   codex: CodexRelease;
   /** Where -p NAME was read from: NAME.config.toml, or (older releases) [profiles.NAME] in config.toml. */
@@ -75,7 +79,7 @@ export function parseOverrides(raw: readonly string[]): CliOverride[] {
   });
 }
 
-function resolveCodexHome(inputs: ResolveInputs): CodexHome {
+export function resolveCodexHome(inputs: Pick<ResolveInputs, 'codexHomeFlag' | 'shellEnv' | 'homeDir' | 'directoryState'>): CodexHome {
   // Same rule as Codex: $CODEX_HOME when set, else ~/.codex. The flag stands in for $CODEX_HOME.
   const fromEnv = inputs.shellEnv['CODEX_HOME'];
   const [path, origin]: [string, Origin] = inputs.codexHomeFlag
@@ -159,8 +163,11 @@ export function resolveSetup(inputs: ResolveInputs): EffectiveSetup {
     endpoint,
     codex,
     profileSource: rules.profileFlag,
+    platform: inputs.platform ?? LINUX,
   };
 }
+
+const LINUX = platformFacts('linux');
 
 /** What of auth.json this release reads: Bedrock blocks it does not know are not credentials to it. */
 function storedLoginForRelease(login: StoredLogin, rules: CodexBehaviour): StoredLogin {
