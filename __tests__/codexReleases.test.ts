@@ -146,7 +146,8 @@ describe('other rows of the table', () => {
   });
 
   it.each([
-    { version: '0.160.1', status: 'fail', says: 'GovCloud regions are refused by this release' },
+    { version: '0.160.1', status: 'fail', says: 'this release refuses us-gov-west-1' },
+    { version: '0.134.0', status: 'pass', says: 'us-gov-west-1' },
     { version: '0.161.0', status: 'pass', says: 'us-gov-west-1' },
   ])('us-gov-west-1 under Codex $version: region.set $status', async ({ version, status, says }) => {
     const outcome = await makeWorld(at(version, { files: { [CONFIG]: REGION_TABLE('us-gov-west-1') }, env: { AWS_BEARER_TOKEN_BEDROCK: BEARER } })).runCheck(regionSet);

@@ -7836,16 +7836,18 @@ var RULE_TABLE = {
       { from: "0.157.0", value: ["openai.gpt-6-sol", "openai.gpt-6-astra", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5", "openai.gpt-5.4"], established: "conformance: `codex debug models` of 0.157.0 \u2026 0.157.1" },
       { from: "0.158.0", value: ["openai.gpt-6-sol", "openai.gpt-6-astra", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.158.0 \u2026 0.159.0 (openai.gpt-5.4 dropped)" },
       { from: "0.159.1", value: ["openai.gpt-6.1-sol", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.159.1 \u2026 0.164.0" },
-      { from: "0.165.0", value: ["openai.gpt-6.1-sol", "openai.gpt-6.1-terra", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: bisected("0.164.0", "does not list openai.gpt-6.1-terra", "0.165.0", "lists it (through 0.169.0)") },
+      { from: "0.165.0", value: ["openai.gpt-6.1-sol", "openai.gpt-6-astra", "openai.gpt-6.1-terra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: bisected("0.164.0", "does not list openai.gpt-6.1-terra", "0.165.0", "lists it (through 0.169.0)") },
       { from: "0.171.0", value: ["openai.gpt-6.2-sol", "openai.gpt-6.2-astra", "openai.gpt-6.1-terra", "openai.gpt-6.1-sol", "openai.gpt-6-astra", "openai.gpt-6-sol", "openai.gpt-6-luna", "openai.gpt-5.6-sol", "openai.gpt-5.6-terra", "openai.gpt-5.6-luna", "openai.gpt-5.5"], established: "conformance: `codex debug models` of 0.171.0" }
     ]
   },
   govcloud: {
     behaviour: "govcloud",
-    what: "GovCloud regions (us-gov-east-1, us-gov-west-1) are sent to Mantle (else refused)",
+    what: "GovCloud regions the release sends to Mantle (others it refuses before sending)",
     changes: [
-      { from: "0.128.0", value: "refused", established: "conformance: 0.128.0 \u2026 0.160.1 refuse us-gov-west-1 and us-gov-east-1 before sending" },
-      { from: "0.161.0", value: "sent", established: bisected("0.160.1", "refuses us-gov-west-1", "0.161.0", "sends to bedrock-mantle.us-gov-west-1.api.aws") }
+      { from: "0.128.0", value: [], established: "conformance: 0.128.0 \u2026 0.133.0 refuse us-gov-west-1 and us-gov-east-1 before sending" },
+      { from: "0.134.0", value: ["us-gov-west-1"], established: "conformance scan of every release: 0.134.0 alone sends us-gov-west-1 (and refuses us-gov-east-1)" },
+      { from: "0.135.0", value: [], established: "conformance scan: 0.135.0 \u2026 0.160.1 refuse both again" },
+      { from: "0.161.0", value: ["us-gov-east-1", "us-gov-west-1"], established: bisected("0.160.1", "refuses us-gov-west-1", "0.161.0", "sends to bedrock-mantle.us-gov-west-1.api.aws (and us-gov-east-1)") }
     ]
   },
   regionAllowList: {
@@ -11589,7 +11591,7 @@ function suggestRegion(value) {
 }
 function acceptedRegions(codex) {
   const rules = codex.rules.behaviour;
-  return rules.govcloud === "sent" ? [...rules.regionAllowList, ...CODEX_GOVCLOUD_REGIONS] : rules.regionAllowList;
+  return [...rules.regionAllowList, ...rules.govcloud];
 }
 function whereToSet(setup) {
   if (setup.region.rule === "bearer-config-only") {
@@ -11664,11 +11666,11 @@ ${regionSnippet("us-east-1")})`,
     const release2 = setup.codex.rules.release;
     const allowed = accepted.includes(value);
     const refusal = setup.codex.rules.behaviour.regionRefusal;
-    if (!allowed && !overridden && setup.codex.rules.behaviour.govcloud === "refused" && CODEX_GOVCLOUD_REGIONS.includes(value)) {
+    if (!allowed && !overridden && CODEX_GOVCLOUD_REGIONS.includes(value)) {
       return {
         status: "fail",
         code: "region.govcloud-refused",
-        summary: `Codex ${release2} fails with "${refusal} \`${value}\`" (${source}): GovCloud regions are refused by this release`,
+        summary: `Codex ${release2} fails with "${refusal} \`${value}\`" (${source}): this release refuses ${value}`,
         details: [...details, `regions Codex ${release2} accepts: ${allowList.join(", ")}`],
         remediation: `Use a commercial region (${allowList.join(", ")}). Later Codex releases send GovCloud regions (see codex.version for the release this was judged against).`,
         docs: DOCS8

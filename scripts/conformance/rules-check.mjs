@@ -26,7 +26,7 @@ export const RULE_CHECKS = {
   credentialExport: { probes: ['credential-export'], judge: (row, v) => (row === 'used') === / sigv4 ok /.test(v('credential-export') ?? '') },
   defaultModel: { probes: ['default-model'], judge: (row, v) => (v('default-model') ?? '').includes(` model=${row}`) },
   catalogue: { probes: ['catalogue'], judge: (row, v) => v('catalogue') === row.join(' ') },
-  govcloud: { probes: ['region-us-gov-west-1', 'region-us-gov-east-1'], judge: (row, v) => ['west', 'east'].every((s) => v(`region-us-gov-${s}-1`) === undefined || (row === 'sent') === sent(v(`region-us-gov-${s}-1`))) },
+  govcloud: { probes: ['region-us-gov-west-1', 'region-us-gov-east-1'], judge: (row, v) => ['west', 'east'].every((s) => v(`region-us-gov-${s}-1`) === undefined || row.includes(`us-gov-${s}-1`) === sent(v(`region-us-gov-${s}-1`))) },
   regionAllowList: {
     probes: ['us-east-2', 'us-west-2', 'us-west-1', 'ca-central-1', 'ap-southeast-1', 'ap-northeast-1', 'ap-south-1', 'ap-southeast-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'sa-east-1'].map((r) => `region-${r}`),
     judge: (row, v) => {

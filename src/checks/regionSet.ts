@@ -24,7 +24,7 @@ function suggestRegion(value: string): string | undefined {
 /** The regions this Codex release sends to Mantle without a base_url override. */
 function acceptedRegions(codex: CodexRelease): readonly string[] {
   const rules = codex.rules.behaviour;
-  return rules.govcloud === 'sent' ? [...rules.regionAllowList, ...CODEX_GOVCLOUD_REGIONS] : rules.regionAllowList;
+  return [...rules.regionAllowList, ...rules.govcloud];
 }
 
 function whereToSet(setup: EffectiveSetup): string {
@@ -96,11 +96,11 @@ export const regionSet: Check = {
     const release = setup.codex.rules.release;
     const allowed = accepted.includes(value);
     const refusal = setup.codex.rules.behaviour.regionRefusal;
-    if (!allowed && !overridden && setup.codex.rules.behaviour.govcloud === 'refused' && (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value)) {
+    if (!allowed && !overridden && (CODEX_GOVCLOUD_REGIONS as readonly string[]).includes(value)) {
       return {
         status: 'fail',
         code: 'region.govcloud-refused',
-        summary: `Codex ${release} fails with "${refusal} \`${value}\`" (${source}): GovCloud regions are refused by this release`,
+        summary: `Codex ${release} fails with "${refusal} \`${value}\`" (${source}): this release refuses ${value}`,
         details: [...details, `regions Codex ${release} accepts: ${allowList.join(', ')}`],
         remediation: `Use a commercial region (${allowList.join(', ')}). Later Codex releases send GovCloud regions (see codex.version for the release this was judged against).`,
         docs: DOCS,

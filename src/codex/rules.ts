@@ -29,8 +29,8 @@ export interface CodexBehaviour {
   defaultModel: string;
   /** Model ids in the release's Bedrock model catalogue (others are sent unchanged, with fallback metadata). */
   catalogue: readonly string[];
-  /** us-gov-east-1 / us-gov-west-1: sent to Mantle, or refused like any region outside the allow-list. */
-  govcloud: 'sent' | 'refused';
+  /** The GovCloud regions (us-gov-east-1, us-gov-west-1) the release sends to Mantle; others it refuses. */
+  govcloud: readonly string[];
   /** Regions the provider accepts without a base_url override (GovCloud aside). */
   regionAllowList: readonly string[];
   /** The words of Codex's refusal of a region outside the allow-list, before "`REGION`". */
@@ -159,16 +159,18 @@ export const RULE_TABLE: RuleTable = {
       { from: '0.157.0', value: ['openai.gpt-6-sol', 'openai.gpt-6-astra', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5', 'openai.gpt-5.4'], established: 'conformance: `codex debug models` of 0.157.0 … 0.157.1' },
       { from: '0.158.0', value: ['openai.gpt-6-sol', 'openai.gpt-6-astra', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.158.0 … 0.159.0 (openai.gpt-5.4 dropped)' },
       { from: '0.159.1', value: ['openai.gpt-6.1-sol', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.159.1 … 0.164.0' },
-      { from: '0.165.0', value: ['openai.gpt-6.1-sol', 'openai.gpt-6.1-terra', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: bisected('0.164.0', 'does not list openai.gpt-6.1-terra', '0.165.0', 'lists it (through 0.169.0)') },
+      { from: '0.165.0', value: ['openai.gpt-6.1-sol', 'openai.gpt-6-astra', 'openai.gpt-6.1-terra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: bisected('0.164.0', 'does not list openai.gpt-6.1-terra', '0.165.0', 'lists it (through 0.169.0)') },
       { from: '0.171.0', value: ['openai.gpt-6.2-sol', 'openai.gpt-6.2-astra', 'openai.gpt-6.1-terra', 'openai.gpt-6.1-sol', 'openai.gpt-6-astra', 'openai.gpt-6-sol', 'openai.gpt-6-luna', 'openai.gpt-5.6-sol', 'openai.gpt-5.6-terra', 'openai.gpt-5.6-luna', 'openai.gpt-5.5'], established: 'conformance: `codex debug models` of 0.171.0' },
     ],
   },
   govcloud: {
     behaviour: 'govcloud',
-    what: 'GovCloud regions (us-gov-east-1, us-gov-west-1) are sent to Mantle (else refused)',
+    what: 'GovCloud regions the release sends to Mantle (others it refuses before sending)',
     changes: [
-      { from: '0.128.0', value: 'refused', established: 'conformance: 0.128.0 … 0.160.1 refuse us-gov-west-1 and us-gov-east-1 before sending' },
-      { from: '0.161.0', value: 'sent', established: bisected('0.160.1', 'refuses us-gov-west-1', '0.161.0', 'sends to bedrock-mantle.us-gov-west-1.api.aws') },
+      { from: '0.128.0', value: [], established: 'conformance: 0.128.0 … 0.133.0 refuse us-gov-west-1 and us-gov-east-1 before sending' },
+      { from: '0.134.0', value: ['us-gov-west-1'], established: 'conformance scan of every release: 0.134.0 alone sends us-gov-west-1 (and refuses us-gov-east-1)' },
+      { from: '0.135.0', value: [], established: 'conformance scan: 0.135.0 … 0.160.1 refuse both again' },
+      { from: '0.161.0', value: ['us-gov-east-1', 'us-gov-west-1'], established: bisected('0.160.1', 'refuses us-gov-west-1', '0.161.0', 'sends to bedrock-mantle.us-gov-west-1.api.aws (and us-gov-east-1)') },
     ],
   },
   regionAllowList: {
