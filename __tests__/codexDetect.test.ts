@@ -4,14 +4,15 @@
  * injected probes. The stand-in binaries record every start in a marker file: reading a version from the
  * files beside an install must start nothing.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { codexCandidatesOnPath, detectCodexInstalls, type DetectProbes } from '../src/codex/detect.js';
+import { diskProbes as realDiskProbes } from '../src/codex/diskProbes.js';
 import { chooseCodexRelease, namedRelease, type VersionProbe } from '../src/codex/release.js';
 import { NEWEST_KNOWN_RELEASE } from '../src/codex/rules.js';
-import { isExecutableFile, readFileFromDisk, type FileRead } from '../src/io/files.js';
+import type { FileRead } from '../src/io/files.js';
 import { readCodexVersion } from '../src/net/codexCli.js';
 
 const INSTALLS = resolve('fixtures/codex-installs');
@@ -30,28 +31,7 @@ afterAll(() => {
 });
 
 function diskProbes(overrides: Partial<DetectProbes> = {}): DetectProbes {
-  return {
-    platform: 'linux',
-    shellEnv: {},
-    homeDir: EMPTY_HOME,
-    isExecutableFile,
-    realpath: (path) => {
-      try {
-        return realpathSync(path);
-      } catch {
-        return null;
-      }
-    },
-    readFile: readFileFromDisk,
-    listDir: (path) => {
-      try {
-        return readdirSync(path);
-      } catch {
-        return [];
-      }
-    },
-    ...overrides,
-  };
+  return { ...realDiskProbes('linux', {}, EMPTY_HOME), ...overrides };
 }
 
 const pathOf = (...dirs: string[]) => ({ PATH: dirs.join(':') });

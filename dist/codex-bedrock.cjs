@@ -7641,7 +7641,7 @@ function parseCommandLine(argv, env3 = {}, columns) {
 
 // dist/cli/doctor.js
 init_import_meta_url();
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 var import_node_os3 = require("node:os");
 var import_node_path8 = require("node:path");
 
@@ -7744,6 +7744,150 @@ function detectCodexInstalls(probes) {
     }
   }
   return { searchedPath, installs };
+}
+
+// dist/codex/diskProbes.js
+init_import_meta_url();
+var import_node_fs3 = require("node:fs");
+
+// dist/io/files.js
+init_import_meta_url();
+var import_node_fs2 = require("node:fs");
+var MAX_FILE_BYTES = 1024 * 1024;
+function describeFsError(error) {
+  switch (error.code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied (the current user cannot read it)";
+    case "EISDIR":
+      return "it is a directory, not a file";
+    case "ELOOP":
+      return "it is a symbolic link loop";
+    case "ENOTDIR":
+      return "a parent of this path is a file, not a directory";
+    case "ENAMETOOLONG":
+      return "the path is too long";
+    default:
+      return `it could not be read (${error.code ?? "unknown error"})`;
+  }
+}
+function decodeText(bytes) {
+  if (bytes.includes(0))
+    return { ok: false, reason: "it is a binary file (it contains NUL bytes), not text" };
+  try {
+    const text2 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return { ok: true, text: text2 };
+  } catch {
+    return { ok: false, reason: "it is not valid UTF-8 text" };
+  }
+}
+var readFileFromDisk = (path) => {
+  let fd;
+  try {
+    fd = (0, import_node_fs2.openSync)(path, import_node_fs2.constants.O_RDONLY | import_node_fs2.constants.O_NONBLOCK | import_node_fs2.constants.O_NOCTTY);
+  } catch (error) {
+    const err = error;
+    if (err.code === "ENOENT")
+      return { status: "missing", path };
+    return { status: "unreadable", path, reason: describeFsError(err) };
+  }
+  try {
+    const stat = (0, import_node_fs2.fstatSync)(fd);
+    if (stat.isDirectory())
+      return { status: "unreadable", path, reason: "it is a directory, not a file" };
+    if (!stat.isFile())
+      return { status: "unreadable", path, reason: notRegularReason(stat) };
+    if (stat.size > MAX_FILE_BYTES) {
+      return { status: "unreadable", path, reason: `it is ${stat.size} bytes, far larger than a configuration file (limit ${MAX_FILE_BYTES})` };
+    }
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read)
+      read = (0, import_node_fs2.readSync)(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_FILE_BYTES)
+      return { status: "unreadable", path, reason: `it is larger than a configuration file (limit ${MAX_FILE_BYTES} bytes)` };
+    const decoded = decodeText(buffer.subarray(0, length));
+    if (!decoded.ok)
+      return { status: "unreadable", path, reason: decoded.reason };
+    return { status: "ok", path, text: decoded.text, mode: stat.mode, size: length };
+  } catch (error) {
+    return { status: "unreadable", path, reason: describeFsError(error) };
+  } finally {
+    (0, import_node_fs2.closeSync)(fd);
+  }
+};
+function notRegularReason(stat) {
+  if (stat.isFIFO())
+    return "it is a named pipe (FIFO), not a regular file; reading it would wait for a writer forever";
+  if (stat.isCharacterDevice() || stat.isBlockDevice())
+    return "it is a device, not a regular file";
+  if (stat.isSocket())
+    return "it is a socket, not a regular file";
+  return "it is not a regular file";
+}
+function firstUnsafeFile(paths) {
+  for (const path of paths) {
+    if (!path)
+      continue;
+    let stat;
+    try {
+      stat = (0, import_node_fs2.statSync)(path);
+    } catch (error) {
+      const err = error;
+      if (err.code === "ENOENT" || err.code === "ENOTDIR")
+        continue;
+      return { path, reason: describeFsError(err) };
+    }
+    if (stat.isDirectory())
+      continue;
+    if (!stat.isFile())
+      return { path, reason: notRegularReason(stat) };
+    if (stat.size > MAX_FILE_BYTES)
+      return { path, reason: `it is ${stat.size} bytes, far larger than a configuration or token file (limit ${MAX_FILE_BYTES})` };
+  }
+  return null;
+}
+function directoryState(path) {
+  try {
+    return (0, import_node_fs2.statSync)(path).isDirectory() ? "directory" : "not-a-directory";
+  } catch (error) {
+    return error.code === "ENOENT" ? "missing" : "unreadable";
+  }
+}
+function isExecutableFile(path) {
+  try {
+    if (!(0, import_node_fs2.statSync)(path).isFile())
+      return false;
+    (0, import_node_fs2.accessSync)(path, import_node_fs2.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// dist/codex/diskProbes.js
+function diskProbes(platform, shellEnv, homeDir) {
+  return {
+    platform,
+    shellEnv,
+    homeDir,
+    isExecutableFile,
+    realpath: (path) => {
+      try {
+        return (0, import_node_fs3.realpathSync)(path);
+      } catch {
+        return null;
+      }
+    },
+    readFile: readFileFromDisk,
+    listDir: (path) => {
+      try {
+        return (0, import_node_fs3.readdirSync)(path);
+      } catch {
+        return [];
+      }
+    }
+  };
 }
 
 // dist/codex/release.js
@@ -10731,6 +10875,16 @@ function loadEffectiveEnvironment(shell, rawRead, readBytes) {
 // dist/resolve/region.js
 init_import_meta_url();
 var trimmedOrUnset = (value) => value.trim() === "" ? null : value.trim();
+function configCandidate(config) {
+  const value = typeof config.value === "string" ? trimmedOrUnset(config.value) : config.value;
+  return {
+    sourceName: "model_providers.amazon-bedrock.aws.region",
+    written: config.value,
+    value,
+    origin: config.origin,
+    ...value === null ? { ignoredBecause: "it is empty, and Codex treats an empty aws.region as unset" } : {}
+  };
+}
 function resolveRegion(inputs) {
   const { rule, env: env3 } = inputs;
   const candidates = [];
@@ -10747,17 +10901,9 @@ function resolveRegion(inputs) {
     };
   }
   const config = inputs.configRegion;
+  if (config)
+    candidates.push(configCandidate(config));
   if (rule === "bearer-config-only") {
-    const value = config && typeof config.value === "string" ? trimmedOrUnset(config.value) : config?.value ?? null;
-    if (config) {
-      candidates.push({
-        sourceName: "model_providers.amazon-bedrock.aws.region",
-        written: config.value,
-        value,
-        origin: config.origin,
-        ...value === null ? { ignoredBecause: "it is empty, and Codex treats an empty aws.region as unset" } : {}
-      });
-    }
     for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
       const sourced = env3.sourced(name);
       if (sourced)
@@ -10772,16 +10918,6 @@ function resolveRegion(inputs) {
     };
   }
   const tried = ["model_providers.amazon-bedrock.aws.region in the Codex config", "AWS_REGION", "AWS_DEFAULT_REGION"];
-  if (config) {
-    const value = typeof config.value === "string" ? trimmedOrUnset(config.value) : config.value;
-    candidates.push({
-      sourceName: "model_providers.amazon-bedrock.aws.region",
-      written: config.value,
-      value,
-      origin: config.origin,
-      ...value === null ? { ignoredBecause: "it is empty, and Codex treats an empty aws.region as unset" } : {}
-    });
-  }
   for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
     const sourced = env3.sourced(name);
     if (!sourced)
@@ -11825,130 +11961,13 @@ function deselectedChecks(checks, only, skip) {
 
 // dist/io/bytes.js
 init_import_meta_url();
-var import_node_fs3 = require("node:fs");
-
-// dist/io/files.js
-init_import_meta_url();
-var import_node_fs2 = require("node:fs");
-var MAX_FILE_BYTES = 1024 * 1024;
-function describeFsError(error) {
-  switch (error.code) {
-    case "EACCES":
-    case "EPERM":
-      return "permission denied (the current user cannot read it)";
-    case "EISDIR":
-      return "it is a directory, not a file";
-    case "ELOOP":
-      return "it is a symbolic link loop";
-    case "ENOTDIR":
-      return "a parent of this path is a file, not a directory";
-    case "ENAMETOOLONG":
-      return "the path is too long";
-    default:
-      return `it could not be read (${error.code ?? "unknown error"})`;
-  }
-}
-function decodeText(bytes) {
-  if (bytes.includes(0))
-    return { ok: false, reason: "it is a binary file (it contains NUL bytes), not text" };
-  try {
-    const text2 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-    return { ok: true, text: text2 };
-  } catch {
-    return { ok: false, reason: "it is not valid UTF-8 text" };
-  }
-}
-var readFileFromDisk = (path) => {
-  let fd;
-  try {
-    fd = (0, import_node_fs2.openSync)(path, import_node_fs2.constants.O_RDONLY | import_node_fs2.constants.O_NONBLOCK | import_node_fs2.constants.O_NOCTTY);
-  } catch (error) {
-    const err = error;
-    if (err.code === "ENOENT")
-      return { status: "missing", path };
-    return { status: "unreadable", path, reason: describeFsError(err) };
-  }
-  try {
-    const stat = (0, import_node_fs2.fstatSync)(fd);
-    if (stat.isDirectory())
-      return { status: "unreadable", path, reason: "it is a directory, not a file" };
-    if (!stat.isFile())
-      return { status: "unreadable", path, reason: notRegularReason(stat) };
-    if (stat.size > MAX_FILE_BYTES) {
-      return { status: "unreadable", path, reason: `it is ${stat.size} bytes, far larger than a configuration file (limit ${MAX_FILE_BYTES})` };
-    }
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
-    let length = 0;
-    for (let read = -1; read !== 0 && length < buffer.length; length += read)
-      read = (0, import_node_fs2.readSync)(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_FILE_BYTES)
-      return { status: "unreadable", path, reason: `it is larger than a configuration file (limit ${MAX_FILE_BYTES} bytes)` };
-    const decoded = decodeText(buffer.subarray(0, length));
-    if (!decoded.ok)
-      return { status: "unreadable", path, reason: decoded.reason };
-    return { status: "ok", path, text: decoded.text, mode: stat.mode, size: length };
-  } catch (error) {
-    return { status: "unreadable", path, reason: describeFsError(error) };
-  } finally {
-    (0, import_node_fs2.closeSync)(fd);
-  }
-};
-function notRegularReason(stat) {
-  if (stat.isFIFO())
-    return "it is a named pipe (FIFO), not a regular file; reading it would wait for a writer forever";
-  if (stat.isCharacterDevice() || stat.isBlockDevice())
-    return "it is a device, not a regular file";
-  if (stat.isSocket())
-    return "it is a socket, not a regular file";
-  return "it is not a regular file";
-}
-function firstUnsafeFile(paths) {
-  for (const path of paths) {
-    if (!path)
-      continue;
-    let stat;
-    try {
-      stat = (0, import_node_fs2.statSync)(path);
-    } catch (error) {
-      const err = error;
-      if (err.code === "ENOENT" || err.code === "ENOTDIR")
-        continue;
-      return { path, reason: describeFsError(err) };
-    }
-    if (stat.isDirectory())
-      continue;
-    if (!stat.isFile())
-      return { path, reason: notRegularReason(stat) };
-    if (stat.size > MAX_FILE_BYTES)
-      return { path, reason: `it is ${stat.size} bytes, far larger than a configuration or token file (limit ${MAX_FILE_BYTES})` };
-  }
-  return null;
-}
-function directoryState(path) {
-  try {
-    return (0, import_node_fs2.statSync)(path).isDirectory() ? "directory" : "not-a-directory";
-  } catch (error) {
-    return error.code === "ENOENT" ? "missing" : "unreadable";
-  }
-}
-function isExecutableFile(path) {
-  try {
-    if (!(0, import_node_fs2.statSync)(path).isFile())
-      return false;
-    (0, import_node_fs2.accessSync)(path, import_node_fs2.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// dist/io/bytes.js
+var import_node_fs4 = require("node:fs");
 var readBytesFromDisk = (path) => {
   try {
-    const stat = (0, import_node_fs3.statSync)(path);
+    const stat = (0, import_node_fs4.statSync)(path);
     if (!stat.isFile() || stat.size > MAX_FILE_BYTES)
       return null;
-    return { bytes: (0, import_node_fs3.readFileSync)(path), mode: stat.mode };
+    return { bytes: (0, import_node_fs4.readFileSync)(path), mode: stat.mode };
   } catch {
     return null;
   }
@@ -13173,27 +13192,7 @@ function stepLabel(check, setup, offline) {
 }
 var VERSION_PROBE_TIMEOUT_MS = 5e3;
 async function detectCodex(shellEnv, homeDir, flagVersion, timeoutMs) {
-  const detection = detectCodexInstalls({
-    platform: process.platform,
-    shellEnv,
-    homeDir,
-    isExecutableFile,
-    realpath: (path) => {
-      try {
-        return (0, import_node_fs4.realpathSync)(path);
-      } catch {
-        return null;
-      }
-    },
-    readFile: readFileFromDisk,
-    listDir: (path) => {
-      try {
-        return (0, import_node_fs4.readdirSync)(path);
-      } catch {
-        return [];
-      }
-    }
-  });
+  const detection = detectCodexInstalls(diskProbes(process.platform, shellEnv, homeDir));
   return chooseCodexRelease(detection, flagVersion, (path) => readCodexVersion(path, Math.min(VERSION_PROBE_TIMEOUT_MS, timeoutMs)));
 }
 async function terminalProgress(io, colour, label, printCheck) {
@@ -13314,7 +13313,7 @@ Run codex-bedrock doctor --help for the options.
   let exitCode = exitCodeFor(report, options.strict);
   const writeOutput = (path, what, text2) => {
     try {
-      (0, import_node_fs4.writeFileSync)(path, text2);
+      (0, import_node_fs5.writeFileSync)(path, text2);
       io.stderr.write(`codex-bedrock: ${what} written to ${path}
 `);
     } catch (writeError) {
@@ -14043,7 +14042,7 @@ function renderFixHuman(report, header2 = true) {
 
 // dist/fix/safety.js
 init_import_meta_url();
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var import_node_path10 = require("node:path");
 function inside(folder, path) {
   const rel = (0, import_node_path10.relative)(folder, path);
@@ -14051,7 +14050,7 @@ function inside(folder, path) {
 }
 function realOrSelf(path) {
   try {
-    return (0, import_node_fs5.realpathSync)(path);
+    return (0, import_node_fs6.realpathSync)(path);
   } catch {
     return path;
   }
@@ -14061,7 +14060,7 @@ function writeTarget(path, rules) {
   const managed = realOrSelf((0, import_node_path10.resolve)(rules.managedConfigPath));
   let stat;
   try {
-    stat = (0, import_node_fs5.lstatSync)(path);
+    stat = (0, import_node_fs6.lstatSync)(path);
   } catch (error) {
     if (error.code !== "ENOENT")
       return { ok: false, reason: `${path} cannot be inspected (${error.code ?? "error"})` };
@@ -14073,8 +14072,8 @@ function writeTarget(path, rules) {
   let target = (0, import_node_path10.resolve)(path);
   if (stat.isSymbolicLink()) {
     try {
-      target = (0, import_node_fs5.realpathSync)(path);
-      stat = (0, import_node_fs5.statSync)(target);
+      target = (0, import_node_fs6.realpathSync)(path);
+      stat = (0, import_node_fs6.statSync)(target);
     } catch {
       return { ok: false, reason: `${path} is a symbolic link that leads nowhere` };
     }
@@ -14096,7 +14095,7 @@ function writeTarget(path, rules) {
 
 // dist/fix/transaction.js
 init_import_meta_url();
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_node_path11 = require("node:path");
 var FixIoError = class extends Error {
 };
@@ -14107,29 +14106,29 @@ function backupStamp(now) {
   return now.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 function fsyncPath(path) {
-  const fd = (0, import_node_fs6.openSync)(path, "r");
+  const fd = (0, import_node_fs7.openSync)(path, "r");
   try {
-    (0, import_node_fs6.fsyncSync)(fd);
+    (0, import_node_fs7.fsyncSync)(fd);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 function writeDurably(path, data, mode) {
-  const fd = (0, import_node_fs6.openSync)(path, import_node_fs6.constants.O_WRONLY | import_node_fs6.constants.O_CREAT | import_node_fs6.constants.O_EXCL, mode);
+  const fd = (0, import_node_fs7.openSync)(path, import_node_fs7.constants.O_WRONLY | import_node_fs7.constants.O_CREAT | import_node_fs7.constants.O_EXCL, mode);
   try {
-    (0, import_node_fs6.writeSync)(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    (0, import_node_fs6.fsyncSync)(fd);
+    (0, import_node_fs7.writeSync)(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    (0, import_node_fs7.fsyncSync)(fd);
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
-  (0, import_node_fs6.chmodSync)(path, mode);
+  (0, import_node_fs7.chmodSync)(path, mode);
 }
 function tempPath(target) {
   return (0, import_node_path11.join)((0, import_node_path11.dirname)(target), `.${(0, import_node_path11.basename)(target)}.codex-bedrock-${process.pid}.tmp`);
 }
 function removeQuietly(path) {
   try {
-    (0, import_node_fs6.unlinkSync)(path);
+    (0, import_node_fs7.unlinkSync)(path);
   } catch {
   }
 }
@@ -14137,21 +14136,21 @@ function claimManifest(home, stamp) {
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? stamp : `${stamp}-${n}`;
     const path = (0, import_node_path11.join)(home, `.codex-bedrock-fix-${candidate}.json`);
-    if (!(0, import_node_fs6.existsSync)(path))
+    if (!(0, import_node_fs7.existsSync)(path))
       return { path, stamp: candidate };
   }
 }
 function restoreFrom(backup, target, mode) {
   const temp = tempPath(target);
   removeQuietly(temp);
-  writeDurably(temp, (0, import_node_fs6.readFileSync)(backup), mode);
-  (0, import_node_fs6.renameSync)(temp, target);
+  writeDurably(temp, (0, import_node_fs7.readFileSync)(backup), mode);
+  (0, import_node_fs7.renameSync)(temp, target);
 }
 function applyChanges(changes, context) {
   const home = context.safety.codexHome;
   let createdHome = false;
-  if (!(0, import_node_fs6.existsSync)(home)) {
-    (0, import_node_fs6.mkdirSync)(home, { recursive: true, mode: 448 });
+  if (!(0, import_node_fs7.existsSync)(home)) {
+    (0, import_node_fs7.mkdirSync)(home, { recursive: true, mode: 448 });
     createdHome = true;
   }
   const claimed = claimManifest(home, backupStamp(context.now));
@@ -14167,7 +14166,7 @@ function applyChanges(changes, context) {
     removeQuietly(claimed.path);
     if (createdHome) {
       try {
-        (0, import_node_fs6.rmdirSync)(home);
+        (0, import_node_fs7.rmdirSync)(home);
       } catch {
       }
     }
@@ -14177,15 +14176,15 @@ function applyChanges(changes, context) {
       const target = writeTarget(change.path, context.safety);
       if (!target.ok)
         throw new FixIoError(`refused: ${target.reason}`);
-      const current = target.exists ? (0, import_node_fs6.readFileSync)(target.path) : null;
+      const current = target.exists ? (0, import_node_fs7.readFileSync)(target.path) : null;
       const planned = change.before === null ? null : Buffer.from(change.before, "utf8");
       if (current === null !== (planned === null) || current && planned && !current.equals(planned)) {
         throw new FixIoError(`${change.path} changed since the plan was made; run fix again`);
       }
       const backup = target.exists ? `${target.path}.bak-${claimed.stamp}` : null;
       if (backup) {
-        (0, import_node_fs6.copyFileSync)(target.path, backup, import_node_fs6.constants.COPYFILE_EXCL);
-        (0, import_node_fs6.chmodSync)(backup, 384);
+        (0, import_node_fs7.copyFileSync)(target.path, backup, import_node_fs7.constants.COPYFILE_EXCL);
+        (0, import_node_fs7.chmodSync)(backup, 384);
       }
       const finalMode = change.newMode ?? target.mode ?? 384;
       const entry = { change, target: target.path, temp: null, backup, mode: target.mode, finalMode };
@@ -14212,9 +14211,9 @@ function applyChanges(changes, context) {
       if (failAt !== void 0 && index + 1 === Number(failAt))
         throw Object.assign(new Error("simulated rename failure (test hook)"), { code: "EIO" });
       if (entry.temp)
-        (0, import_node_fs6.renameSync)(entry.temp, entry.target);
+        (0, import_node_fs7.renameSync)(entry.temp, entry.target);
       else
-        (0, import_node_fs6.chmodSync)(entry.target, entry.finalMode);
+        (0, import_node_fs7.chmodSync)(entry.target, entry.finalMode);
       done.push(entry);
     });
   } catch (error) {
@@ -14237,7 +14236,7 @@ function describe(error) {
 function undoLastRun(safety) {
   let names;
   try {
-    names = (0, import_node_fs6.readdirSync)(safety.codexHome);
+    names = (0, import_node_fs7.readdirSync)(safety.codexHome);
   } catch {
     return null;
   }
@@ -14245,25 +14244,25 @@ function undoLastRun(safety) {
   if (!newest)
     return null;
   const manifestPath = (0, import_node_path11.join)(safety.codexHome, newest);
-  const manifest = JSON.parse((0, import_node_fs6.readFileSync)(manifestPath, "utf8"));
+  const manifest = JSON.parse((0, import_node_fs7.readFileSync)(manifestPath, "utf8"));
   const restored = [];
   const removed = [];
   for (const file of [...manifest.files].reverse()) {
     if (file.created) {
-      if ((0, import_node_fs6.existsSync)(file.path)) {
-        (0, import_node_fs6.unlinkSync)(file.path);
+      if ((0, import_node_fs7.existsSync)(file.path)) {
+        (0, import_node_fs7.unlinkSync)(file.path);
         removed.push(file.path);
       }
       continue;
     }
     const target = writeTarget(file.path, safety);
-    if (!target.ok && (0, import_node_fs6.existsSync)(file.path))
+    if (!target.ok && (0, import_node_fs7.existsSync)(file.path))
       throw new FixIoError(`refused to restore: ${target.reason}`);
     restoreFrom(file.backup, file.path, file.mode ?? 384);
     restored.push(file.path);
   }
   manifest.files.forEach((file) => file.backup && removeQuietly(file.backup));
-  (0, import_node_fs6.unlinkSync)(manifestPath);
+  (0, import_node_fs7.unlinkSync)(manifestPath);
   return { stamp: manifest.stamp, restored, removed };
 }
 

@@ -225,6 +225,23 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
     const globalArgs = fx.args ?? [];
     log(`[${n}/${total}] ${version} ${fx.name}: doctor ...`);
 
+    // a0. fixtures that start broken (fx.fix): the doctor must fail first, then `codex-bedrock fix --yes` repairs
+    // the files, and the rest of the run judges the repaired setup: Codex's own first request must be accepted.
+    let fixStep = null;
+    if (fx.fix) {
+      const checkArgs = ['doctor', '--json', '--timeout', String(TIMEOUTS.doctorNetworkSeconds), ...globalArgs, ...(fx.doctorArgs ?? [])];
+      const before = await run(process.execPath, [CLI, ...checkArgs], { cwd: join(root, 'work'), env, timeoutMs: TIMEOUTS.doctorMs });
+      let beforeStatus = 'no report';
+      try {
+        beforeStatus = JSON.parse(before.stdout).overallStatus;
+      } catch {
+        /* reported as 'no report' */
+      }
+      const f = await run(process.execPath, [CLI, 'fix', '--yes', '--offline', ...globalArgs], { cwd: join(root, 'work'), env, timeoutMs: TIMEOUTS.doctorMs * 2 });
+      fixStep = { beforeStatus, exit: f.code, ok: beforeStatus === 'fail' && f.code !== 2 && f.code !== null };
+      log(`    before fix: doctor ${beforeStatus}; fix --yes exited ${f.code}`);
+    }
+
     // a. the doctor
     const doctorArgs = ['doctor', '--json', '--only', 'bedrock.responses', '--timeout', String(TIMEOUTS.doctorNetworkSeconds), ...globalArgs, ...(fx.doctorArgs ?? [])];
     const d = await run(process.execPath, [CLI, ...doctorArgs], { cwd: join(root, 'work'), env, timeoutMs: TIMEOUTS.doctorMs });
@@ -287,7 +304,9 @@ async function runFixture({ world, state, fx, version, binDir, n, total, proxyFa
       serverCell,
       accepted,
       abstains,
-      agree: abstains || says === accepted,
+      fixStep,
+      // A fix fixture must also have started broken and been repaired by fix without an error.
+      agree: (abstains || says === accepted) && (fixStep === null || fixStep.ok),
       codex: {
         ...c,
         requests: codexResponses().length,
@@ -385,6 +404,7 @@ function render(rows, views, state, mask) {
     out.push(`    fixture: ${r.fx.what}`);
     out.push(`    doctor (${r.doctor.ms} ms): bedrock.responses [${r.doctor.status}] ${mask(r.doctor.summary)}`);
     if (r.doctor.blockerSummary) out.push(`    doctor blocked by ${mask(r.doctor.blockerSummary)}`);
+    if (r.fixStep) out.push(`    fix: the doctor said ${r.fixStep.beforeStatus} before; \`codex-bedrock fix --yes --offline\` exited ${r.fixStep.exit}${r.fixStep.ok ? '' : ' (the fixture did not start broken, or fix failed)'}`);
     const ended = r.codex.stoppedEarly ? 'stopped after the verdict' : r.codex.timedOut ? 'TIMED OUT' : `exit ${r.codex.code}`;
     out.push(
       `    codex (${r.codex.ms} ms, ${ended}): ${r.codex.requests} POST /responses seen; first: ${mask(r.codex.authorization) || '-'}${r.codex.host ? ` host ${r.codex.host}` : ''}${r.codex.model ? ` model ${r.codex.model}` : ''}`,

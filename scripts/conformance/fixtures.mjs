@@ -17,6 +17,11 @@ export function fixtures(keys) {
   const iam = { AWS_ACCESS_KEY_ID: AKID, AWS_SECRET_ACCESS_KEY: SECRET };
   return [
     { name: 'bearer-key', what: 'short-term Bedrock API key (getToken, us-east-1)', env: { AWS_BEARER_TOKEN_BEDROCK: keys.good }, expect: true },
+    // Fixtures that start broken (`fix`): the doctor fails, `codex-bedrock fix --yes` repairs the files, and the
+    // repaired setup must then get Codex's own first request accepted (issue 12).
+    { name: 'fix-model-prefix', what: 'model = "gpt-5.5" (no openai. prefix), repaired by fix', env: { AWS_BEARER_TOKEN_BEDROCK: keys.good }, model: 'gpt-5.5', fix: true, expect: true },
+    { name: 'fix-model-runtime-form', what: 'model = "us.openai.gpt-5.5" (bedrock-runtime form), repaired by fix', env: { AWS_BEARER_TOKEN_BEDROCK: keys.good }, model: 'us.openai.gpt-5.5', fix: true, expect: true },
+    { name: 'fix-refused-provider-key', what: 'name = "Bedrock" under the provider (Codex refuses the config), removed by fix', env: { AWS_BEARER_TOKEN_BEDROCK: keys.good }, providerLines: ['name = "Bedrock"'], fix: true, expect: true },
     { name: 'sigv4-env-keys', what: 'AWS_ACCESS_KEY_ID AKIA… + AWS_SECRET_ACCESS_KEY', env: iam, expect: true },
     {
       name: 'sigv4-session',

@@ -1,7 +1,8 @@
-import { readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { detectCodexInstalls } from '../codex/detect.js';
+import { diskProbes } from '../codex/diskProbes.js';
 import { chooseCodexRelease, type CodexRelease } from '../codex/release.js';
 import { readCodexVersion } from '../net/codexCli.js';
 import { ALL_CHECKS } from '../checks/index.js';
@@ -9,7 +10,7 @@ import { runChecks, type RunProgress } from '../checks/runner.js';
 import { deselectedChecks } from '../checks/selection.js';
 import type { Check, CheckResult } from '../checks/types.js';
 import { readBytesFromDisk } from '../io/bytes.js';
-import { directoryState, isExecutableFile, readFileFromDisk } from '../io/files.js';
+import { directoryState, readFileFromDisk } from '../io/files.js';
 import { createServices, NO_NETWORK, type Services } from '../net/services.js';
 import type { ShellEnv } from '../resolve/environment.js';
 import { resolveCodexHome, resolveSetup, UsageError, type EffectiveSetup, type ResolveInputs } from '../resolve/setup.js';
@@ -102,27 +103,7 @@ const VERSION_PROBE_TIMEOUT_MS = 5000;
  * much as a whole offline run. Only when no file states the version is `codex --version` run, bounded.
  */
 async function detectCodex(shellEnv: ShellEnv, homeDir: string, flagVersion: string | undefined, timeoutMs: number): Promise<CodexRelease> {
-  const detection = detectCodexInstalls({
-    platform: process.platform,
-    shellEnv,
-    homeDir,
-    isExecutableFile,
-    realpath: (path) => {
-      try {
-        return realpathSync(path);
-      } catch {
-        return null;
-      }
-    },
-    readFile: readFileFromDisk,
-    listDir: (path) => {
-      try {
-        return readdirSync(path);
-      } catch {
-        return [];
-      }
-    },
-  });
+  const detection = detectCodexInstalls(diskProbes(process.platform, shellEnv, homeDir));
   return chooseCodexRelease(detection, flagVersion, (path) => readCodexVersion(path, Math.min(VERSION_PROBE_TIMEOUT_MS, timeoutMs)));
 }
 

@@ -35,6 +35,18 @@ export interface RegionInputs {
 
 const trimmedOrUnset = (value: string) => (value.trim() === '' ? null : value.trim());
 
+/** aws.region of the Codex config: first on every path; Codex trims it and treats "" as unset. */
+function configCandidate(config: Sourced<unknown>): RegionCandidate {
+  const value = typeof config.value === 'string' ? trimmedOrUnset(config.value) : config.value;
+  return {
+    sourceName: 'model_providers.amazon-bedrock.aws.region',
+    written: config.value,
+    value,
+    origin: config.origin,
+    ...(value === null ? { ignoredBecause: 'it is empty, and Codex treats an empty aws.region as unset' } : {}),
+  };
+}
+
 /**
  * Codex's region rules (Codex 0.169.0, observed):
  * - model_providers.amazon-bedrock.aws.region comes first on every path; Codex trims it and treats "" as unset.
@@ -59,18 +71,9 @@ export function resolveRegion(inputs: RegionInputs): RegionResolution {
     };
   }
   const config = inputs.configRegion;
+  if (config) candidates.push(configCandidate(config));
   if (rule === 'bearer-config-only') {
     // Early releases gave a Bedrock API key only the region of the Codex config (src/codex/rules.ts).
-    const value = config && typeof config.value === 'string' ? trimmedOrUnset(config.value) : (config?.value ?? null);
-    if (config) {
-      candidates.push({
-        sourceName: 'model_providers.amazon-bedrock.aws.region',
-        written: config.value,
-        value,
-        origin: config.origin,
-        ...(value === null ? { ignoredBecause: 'it is empty, and Codex treats an empty aws.region as unset' } : {}),
-      });
-    }
     for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
       const sourced = env.sourced(name);
       if (sourced) candidates.push({ sourceName: name, written: sourced.value, value: null, origin: sourced.origin, ignoredBecause: 'this Codex release reads the region of a Bedrock API key only from aws.region in its config' });
@@ -84,16 +87,6 @@ export function resolveRegion(inputs: RegionInputs): RegionResolution {
     };
   }
   const tried = ['model_providers.amazon-bedrock.aws.region in the Codex config', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
-  if (config) {
-    const value = typeof config.value === 'string' ? trimmedOrUnset(config.value) : config.value;
-    candidates.push({
-      sourceName: 'model_providers.amazon-bedrock.aws.region',
-      written: config.value,
-      value,
-      origin: config.origin,
-      ...(value === null ? { ignoredBecause: 'it is empty, and Codex treats an empty aws.region as unset' } : {}),
-    });
-  }
   for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
     const sourced = env.sourced(name);
     if (!sourced) continue;
