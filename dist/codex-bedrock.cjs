@@ -11536,7 +11536,7 @@ init_import_meta_url();
 init_import_meta_url();
 var MODEL_CATALOGUE = [
   { id: "openai.gpt-5.5", status: "current", seenIn: "Codex-on-Bedrock setup guide and Codex 0.169.0 Bedrock model catalogue" },
-  { id: "openai.gpt-5.4", status: "current", seenIn: "Codex-on-Bedrock setup guide (not in Codex 0.169.0\u2019s catalogue: Codex warns it has no metadata and uses fallback metadata)" },
+  { id: "openai.gpt-5.4", status: "current", setupGuideOnly: true, seenIn: "Codex-on-Bedrock setup guide (not in Codex 0.169.0\u2019s catalogue: Codex warns it has no metadata and uses fallback metadata)" },
   { id: "openai.gpt-5.6-sol", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
   { id: "openai.gpt-5.6-terra", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
   { id: "openai.gpt-5.6-luna", status: "current", seenIn: "Codex 0.169.0 Bedrock model catalogue" },
@@ -11595,7 +11595,7 @@ var modelId = {
     const release2 = setup.codex.rules.release;
     const releaseCatalogue = setup.codex.rules.behaviour.catalogue;
     if (known?.status === "current") {
-      if (releaseCatalogue.includes(id) || !/Codex \d+\.\d+\.\d+ Bedrock model catalogue/.test(known.seenIn)) {
+      if (releaseCatalogue.includes(id) || known.setupGuideOnly) {
         return { status: "pass", code: "model.ok", summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
       }
       return {

@@ -11,13 +11,18 @@ export interface CatalogueModel {
   id: string;
   status: ModelStatus;
   seenIn: string;
+  /**
+   * The setup guide names this id, and no Codex catalogue is needed for it to pass (openai.gpt-5.4, which
+   * later releases send with fallback metadata). Other current ids are judged against the release's catalogue.
+   */
+  setupGuideOnly?: true;
   /** For a retired id: the id to use instead, if there is one. */
   replacedBy?: string;
 }
 
 export const MODEL_CATALOGUE: readonly CatalogueModel[] = [
   { id: 'openai.gpt-5.5', status: 'current', seenIn: 'Codex-on-Bedrock setup guide and Codex 0.169.0 Bedrock model catalogue' },
-  { id: 'openai.gpt-5.4', status: 'current', seenIn: 'Codex-on-Bedrock setup guide (not in Codex 0.169.0’s catalogue: Codex warns it has no metadata and uses fallback metadata)' },
+  { id: 'openai.gpt-5.4', status: 'current', setupGuideOnly: true, seenIn: 'Codex-on-Bedrock setup guide (not in Codex 0.169.0’s catalogue: Codex warns it has no metadata and uses fallback metadata)' },
   { id: 'openai.gpt-5.6-sol', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
   { id: 'openai.gpt-5.6-terra', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },
   { id: 'openai.gpt-5.6-luna', status: 'current', seenIn: 'Codex 0.169.0 Bedrock model catalogue' },

@@ -52,7 +52,7 @@ export const modelId: Check = {
     const release = setup.codex.rules.release;
     const releaseCatalogue = setup.codex.rules.behaviour.catalogue;
     if (known?.status === 'current') {
-      if (releaseCatalogue.includes(id) || !/Codex \d+\.\d+\.\d+ Bedrock model catalogue/.test(known.seenIn)) {
+      if (releaseCatalogue.includes(id) || known.setupGuideOnly) {
         return { status: 'pass', code: 'model.ok', summary: `${id} (${source})`, details: [...details, `seen in: ${known.seenIn}`], facts: { model: id } };
       }
       // An id a later Codex release added: this release sends it unchanged, with fallback model metadata.
