@@ -8077,21 +8077,16 @@ function basisFor(version) {
     return "newer-than-known";
   return "detected";
 }
+function releaseOf(detection, version, versionFrom, versionProblem, basis) {
+  return { detection, install: decidingInstall(detection), version, versionFrom, versionProblem, basis, rules: rulesFor(rulesVersion(version, basis)) };
+}
 function namedRelease(version, detection = { searchedPath: "", installs: [] }) {
   const basis = basisFor(version);
-  return { detection, install: decidingInstall(detection), version, versionFrom: "--codex-version", versionProblem: null, basis: basis === "detected" ? "flag" : basis, rules: rulesFor(rulesVersion(version, basis)) };
+  return releaseOf(detection, version, "--codex-version", null, basis === "detected" ? "flag" : basis);
 }
 async function chooseCodexRelease(detection, flagVersion, probeVersion) {
   const install = decidingInstall(detection);
-  const release2 = (version2, versionFrom, versionProblem, basis) => ({
-    detection,
-    install,
-    version: version2,
-    versionFrom,
-    versionProblem,
-    basis,
-    rules: rulesFor(rulesVersion(version2, basis))
-  });
+  const release2 = (version2, versionFrom, versionProblem, basis) => releaseOf(detection, version2, versionFrom, versionProblem, basis);
   if (flagVersion !== void 0)
     return namedRelease(flagVersion, detection);
   if (!install)
@@ -10949,7 +10944,7 @@ function resolveRegion(inputs) {
 var BEDROCK_PROVIDER_ID = "amazon-bedrock";
 var PROVIDER_TABLE = ["model_providers", BEDROCK_PROVIDER_ID];
 function noCodexFound(searchedPath = "") {
-  return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: "not-found", rules: rulesFor(NEWEST_KNOWN_RELEASE) };
+  return releaseOf({ searchedPath, installs: [] }, null, null, null, "not-found");
 }
 var UsageError = class extends Error {
 };

@@ -55,10 +55,15 @@ function basisFor(version: string): RulesBasis {
   return 'detected';
 }
 
+/** A release as decided, with the rules that go with it. */
+export function releaseOf(detection: CodexDetection, version: string | null, versionFrom: string | null, versionProblem: string | null, basis: RulesBasis): CodexRelease {
+  return { detection, install: decidingInstall(detection), version, versionFrom, versionProblem, basis, rules: rulesFor(rulesVersion(version, basis)) };
+}
+
 /** The rules of a release named outright (--codex-version X, or a test), with whatever was detected beside it. */
 export function namedRelease(version: string, detection: CodexDetection = { searchedPath: '', installs: [] }): CodexRelease {
   const basis = basisFor(version);
-  return { detection, install: decidingInstall(detection), version, versionFrom: '--codex-version', versionProblem: null, basis: basis === 'detected' ? 'flag' : basis, rules: rulesFor(rulesVersion(version, basis)) };
+  return releaseOf(detection, version, '--codex-version', null, basis === 'detected' ? 'flag' : basis);
 }
 
 /**
@@ -67,15 +72,7 @@ export function namedRelease(version: string, detection: CodexDetection = { sear
  */
 export async function chooseCodexRelease(detection: CodexDetection, flagVersion: string | undefined, probeVersion: VersionProbe): Promise<CodexRelease> {
   const install = decidingInstall(detection);
-  const release = (version: string | null, versionFrom: string | null, versionProblem: string | null, basis: RulesBasis): CodexRelease => ({
-    detection,
-    install,
-    version,
-    versionFrom,
-    versionProblem,
-    basis,
-    rules: rulesFor(rulesVersion(version, basis)),
-  });
+  const release = (version: string | null, versionFrom: string | null, versionProblem: string | null, basis: RulesBasis) => releaseOf(detection, version, versionFrom, versionProblem, basis);
   if (flagVersion !== undefined) return namedRelease(flagVersion, detection);
   if (!install) return release(null, null, null, 'not-found');
   if (install.version) return release(install.version, install.versionFrom, null, basisFor(install.version));

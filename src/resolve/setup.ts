@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mantleEndpoint } from '../catalogue/regions.js';
-import type { CodexRelease } from '../codex/release.js';
-import { NEWEST_KNOWN_RELEASE, rulesFor, type CodexBehaviour } from '../codex/rules.js';
+import { releaseOf, type CodexRelease } from '../codex/release.js';
+import type { CodexBehaviour } from '../codex/rules.js';
 import type { ByteReader } from '../io/bytes.js';
 import type { DirectoryState, FileReader } from '../io/files.js';
 import { platformFacts, type PlatformFacts } from '../platform.js';
@@ -78,7 +78,7 @@ export interface EffectiveSetup {
 
 /** No Codex found: the newest known rules (what `codex-bedrock doctor` says it applies in that case). */
 export function noCodexFound(searchedPath = ''): CodexRelease {
-  return { detection: { searchedPath, installs: [] }, install: null, version: null, versionFrom: null, versionProblem: null, basis: 'not-found', rules: rulesFor(NEWEST_KNOWN_RELEASE) };
+  return releaseOf({ searchedPath, installs: [] }, null, null, null, 'not-found');
 }
 
 export class UsageError extends Error {}
